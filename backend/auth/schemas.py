@@ -1,0 +1,46 @@
+import marshmallow as ma
+
+from backend.auth.services import mask_phone
+
+
+class GridRefSchema(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    name = ma.fields.String()
+    level = ma.fields.Integer()
+
+
+class LoginArgs(ma.Schema):
+    code = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=128))
+
+
+class PhoneArgs(ma.Schema):
+    code = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=128))
+
+
+class HomeGridArgs(ma.Schema):
+    grid_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
+
+
+class RoleSchema(ma.Schema):
+    role = ma.fields.String()
+    party_kind = ma.fields.String(allow_none=True)
+    grid = ma.fields.Nested(GridRefSchema)
+    member_unit = ma.fields.Function(
+        lambda r: {"id": r.member_unit.id, "name": r.member_unit.name} if r.member_unit else None
+    )
+
+
+class MeSchema(ma.Schema):
+    id = ma.fields.Integer()
+    nickname = ma.fields.String()
+    real_name = ma.fields.String()
+    phone_masked = ma.fields.Function(lambda u: mask_phone(u.phone))
+    grid = ma.fields.Nested(GridRefSchema, allow_none=True)
+    roles = ma.fields.List(ma.fields.Nested(RoleSchema))
+
+
+class LoginResultSchema(ma.Schema):
+    access_token = ma.fields.String(required=True)
+    expires_in = ma.fields.Integer(required=True)
+    user = ma.fields.Nested(MeSchema, required=True)

@@ -1,0 +1,96 @@
+"""Login, access tokens and the checks every request goes through."""
+from __future__ import annotations
+
+from flask import current_app, request
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from backend.auth.models import User
+from backend.auth.permissions import can, holds_anywhere
+from backend.core.db import db
+from backend.core.errors import DomainError, Forbidden, NotFound, Unauthorized
+from backend.core.wechat import get_wechat
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="access-token")
+
+
+def issue_access_token(user: User) -> tuple[str, int]:
+    ttl = current_app.config["ACCESS_TOKEN_TTL"]
+    return _serializer().dumps({"u": user.id, "v": user.token_version}), ttl
+
+
+def user_from_token(token: str) -> User:
+    try:
+        payload = _serializer().loads(token, max_age=current_app.config["ACCESS_TOKEN_TTL"])
+    except SignatureExpired:
+        raise Unauthorized("token_expired", "登录已过期，请重新登录")
+    except BadSignature:
+        raise Unauthorized("token_invalid", "登录凭证无效，请重新登录")
+    user = db.session.get(User, payload.get("u"))
+    if user is None or user.token_version != payload.get("v"):
+        raise Unauthorized("token_revoked", "登录已失效，请重新登录")
+    return user
+
+
+def authenticate_request() -> User:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized()
+    return user_from_token(token.strip())
+
+
+def login_with_wechat(code: str) -> User:
+    """Exchange a ``wx.login`` code; the first login creates the person."""
+    session = get_wechat().code_to_session(code)
+    user = db.session.scalar(select(User).where(User.openid == session.openid))
+    if user is None:
+        user = User(openid=session.openid, unionid=session.unionid)
+        db.session.add(user)
+        db.session.flush()
+    elif session.unionid and not user.unionid:
+        user.unionid = session.unionid
+    return user
+
+
+def logout_everywhere(user: User) -> None:
+    user.token_version += 1
+
+
+def bind_phone(user: User, code: str) -> None:
+    user.phone = get_wechat().phone_number(code)
+
+
+def bind_home_grid(user: User, grid) -> None:
+    if grid.has_children:
+        raise DomainError("grid_not_micro", "请选择您居住的微网格（最底层网格）", 422)
+    user.grid_id = grid.id
+    user.grid = grid
+
+
+def require_somewhere(user: User, capability: str) -> None:
+    if not holds_anywhere(user, capability):
+        raise Forbidden()
+
+
+def require(user: User, capability: str, grid, hide: bool = False) -> None:
+    """Refuse unless ``user`` holds ``capability`` over ``grid``'s subtree.
+
+    ``hide`` answers 404 instead of 403 where even the object's existence
+    should not be revealed to people outside the grid.
+    """
+    if can(user, capability, grid):
+        return
+    if hide:
+        raise NotFound()
+    raise Forbidden()
+
+
+def mask_phone(phone: str | None) -> str | None:
+    if not phone:
+        return None
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]

@@ -1,0 +1,86 @@
+"""The grid tree (街道总网格 → 片区 → 居民区 → 微网格 → 楼组) and its member units."""
+from __future__ import annotations
+
+from sqlalchemy import JSON, Float, ForeignKey, String, exists, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+
+from backend.core.db import db
+
+PARTY_ORG_TYPES = ("党工委", "党委", "党总支", "党支部", "党小组")
+GRID_KINDS = ("residential", "office", "commercial", "mixed")
+MAX_LEVEL = 5
+
+
+class Grid(db.Model):
+    __tablename__ = "grids"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    #: Depth in the tree, 1 = the street; streets use 3 to 5 levels.
+    level: Mapped[int]
+    #: What this street calls the level (居民区网格, 微网格 …).
+    level_name: Mapped[str] = mapped_column(String(32), default="")
+    kind: Mapped[str] = mapped_column(String(16), default="residential")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), index=True)
+    #: Materialised path of ids, "/1/5/23/": a subtree is one prefix match.
+    path: Mapped[str] = mapped_column(String(255), index=True, default="")
+    party_org_type: Mapped[str] = mapped_column(String(8), default="")
+    party_org_name: Mapped[str] = mapped_column(String(64), default="")
+    leader_name: Mapped[str] = mapped_column(String(32), default="")
+    leader_phone: Mapped[str] = mapped_column(String(20), default="")
+    #: Polygon as [[lng, lat], ...]; the bounding box prefilters point lookups.
+    boundary: Mapped[list | None] = mapped_column(JSON)
+    min_lng: Mapped[float | None] = mapped_column(Float)
+    min_lat: Mapped[float | None] = mapped_column(Float)
+    max_lng: Mapped[float | None] = mapped_column(Float)
+    max_lat: Mapped[float | None] = mapped_column(Float)
+
+    parent: Mapped["Grid | None"] = relationship(remote_side=[id])
+    member_units: Mapped[list["MemberUnit"]] = relationship(
+        back_populates="grid", order_by="MemberUnit.id", cascade="all, delete-orphan"
+    )
+
+    def set_boundary(self, polygon: list | None) -> None:
+        self.boundary = polygon
+        if not polygon:
+            self.min_lng = self.min_lat = self.max_lng = self.max_lat = None
+            return
+        lngs, lats = [p[0] for p in polygon], [p[1] for p in polygon]
+        self.min_lng, self.max_lng, self.min_lat, self.max_lat = min(lngs), max(lngs), min(lats), max(lats)
+
+    def contains_point(self, lng: float, lat: float) -> bool:
+        """Ray casting over the boundary polygon."""
+        if not self.boundary:
+            return False
+        inside = False
+        points = self.boundary
+        for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1]):
+            if (y1 > lat) != (y2 > lat) and lng < (x2 - x1) * (lat - y1) / (y2 - y1) + x1:
+                inside = not inside
+        return inside
+
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+
+_child = Grid.__table__.alias("child")  # a table alias: an ORM alias would configure mappers too early
+Grid.has_children = column_property(exists().where(_child.c.parent_id == Grid.id))
+
+
+class MemberUnit(db.Model):
+    """A 成员单位 of a grid: 派出所, 城管, 物业, 市场监管所, 驻区单位 …"""
+
+    __tablename__ = "member_units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(64))
+
+    grid: Mapped[Grid] = relationship(back_populates="member_units")
+
+
+def subtree_ids(grid: Grid):
+    """A select of the ids of ``grid`` and everything below it."""
+    return select(Grid.id).where(Grid.path.startswith(grid.path))

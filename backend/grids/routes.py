@@ -1,0 +1,25 @@
+from backend.core.api import LOGIN, Blueprint, access, page_of, paginate
+from backend.core.db import db
+from backend.grids import services
+from backend.grids.schemas import GridDetailSchema, GridListArgs, GridSchema
+
+blp = Blueprint("grids", __name__, url_prefix="/grids", description="网格树")
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(GridListArgs, location="query")
+@blp.response(200, page_of(GridSchema))
+@access(LOGIN)
+def list_grids(args):
+    """网格列表：不带 parent_id 时为顶层网格，否则为其下级"""
+    return paginate(services.children_query(args.get("parent_id")), args, db.session)
+
+
+@blp.route("/<int:grid_id>", methods=["GET"])
+@blp.response(200, GridDetailSchema)
+@access(LOGIN)
+def get_grid(grid_id):
+    """一个网格：层级、名称、网格长、党组织、成员单位"""
+    grid = services.get_grid(grid_id)
+    grid.ancestors = services.ancestors(grid)
+    return grid

@@ -1,0 +1,47 @@
+"""Reading the grid tree and placing a point in it."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from backend.core.db import db
+from backend.core.errors import NotFound
+from backend.grids.models import Grid
+
+
+def get_grid(grid_id: int) -> Grid:
+    grid = db.session.get(Grid, grid_id)
+    if grid is None:
+        raise NotFound("网格")
+    return grid
+
+
+def get_grid_by_code(code: str) -> Grid:
+    grid = db.session.scalar(select(Grid).where(Grid.code == code))
+    if grid is None:
+        raise NotFound("网格")
+    return grid
+
+
+def children_query(parent_id: int | None):
+    query = select(Grid).order_by(Grid.code)
+    if parent_id is None:
+        return query.where(Grid.parent_id.is_(None))
+    return query.where(Grid.parent_id == parent_id)
+
+
+def ancestors(grid: Grid) -> list[Grid]:
+    ids = grid.ancestor_ids()[:-1]
+    if not ids:
+        return []
+    found = {g.id: g for g in db.session.scalars(select(Grid).where(Grid.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def grid_at(lng: float, lat: float) -> Grid | None:
+    """The deepest grid whose boundary contains the point, if any."""
+    candidates = db.session.scalars(
+        select(Grid)
+        .where(Grid.min_lng <= lng, Grid.max_lng >= lng, Grid.min_lat <= lat, Grid.max_lat >= lat)
+        .order_by(Grid.level.desc())
+    )
+    return next((grid for grid in candidates if grid.contains_point(lng, lat)), None)
