@@ -10,16 +10,14 @@ from flask import Flask, g, request
 from flask_migrate import Migrate
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from backend.core import wechat
+from backend.core import idempotency, storage, wechat  # noqa: F401  (idempotency: its model)
 from backend.core.api import api
 from backend.core.db import db
+from backend.core.domains import DOMAINS
 from backend.core.errors import envelope, register_error_handlers
 from config import load_config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-#: Domain packages whose ``routes.blp`` is mounted under /api/v1.
-DOMAINS = ["auth", "grids"]
 
 migrate = Migrate()
 
@@ -40,6 +38,7 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
     app.register_blueprint(health_blp)
     register_error_handlers(app)
     wechat.init_app(app)
+    storage.init_app(app)
     register_request_hooks(app)
     register_cli(app)
     return app

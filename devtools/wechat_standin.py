@@ -8,9 +8,9 @@ read what it received (``requests()`` or ``GET /__standin/requests``).
 
     python -m devtools.wechat_standin --port 8701 [--push-url URL --push-token TOKEN]
 
-Login codes: ``as:<openid>`` logs in as that openid (``as:<openid>:<anything>``
-too, so a demo client can make a fresh code for every login, since each code
-works once); any other code maps to ``"o" + sha1(code)[:27]``.
+Login codes: ``as:<openid>`` logs in as that openid and, unlike a real code, may
+be used again, so the demo people can log in from curl or DevTools as often as
+they like; any other code maps to ``"o" + sha1(code)[:27]`` and works once.
 """
 from __future__ import annotations
 
@@ -293,7 +293,7 @@ class StandIn:
         if code.startswith("invalid") or not openid:
             raise WeChatError(40029)
         with self._cond:
-            if code in self._used_codes:
+            if code in self._used_codes and not code.startswith("as:"):
                 raise WeChatError(40163)
             self._used_codes.add(code)
         session_key = base64.b64encode(secrets.token_bytes(16)).decode()

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from backend.auth.models import User
 from backend.auth.roles import grant_role
 from backend.core.db import db
+from backend.core.domains import domain_modules
 from backend.grids.importer import import_grids
 from backend.grids.models import Grid
 
@@ -85,15 +86,12 @@ def _children(grid: Grid) -> list[Grid]:
     return list(db.session.scalars(select(Grid).where(Grid.parent_id == grid.id).order_by(Grid.code)))
 
 
-#: Later domains append ``step(street, people)`` functions to add their demo data.
-DEMO_STEPS: list = []
-
-
 def seed_demo() -> Grid:
     import_grids(GRIDS_FILE)
     street = db.session.scalar(select(Grid).where(Grid.code == STREET_CODE))
     people = seed_people(street)
     db.session.flush()
-    for step in DEMO_STEPS:
-        step(street, people)
+    for module in domain_modules("demo"):
+        module.seed(street, people)
+        db.session.flush()
     return street

@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from backend.auth.services import mask_phone
+from backend.core.masking import mask_phone
 
 
 class GridListArgs(ma.Schema):

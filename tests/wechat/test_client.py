@@ -95,9 +95,9 @@ def test_other_codes_map_to_a_deterministic_openid(wechat):
 
 
 def test_reused_code_is_401(wechat):
-    wechat.code_to_session("as:resident_007")
+    wechat.code_to_session("081realCodeFromWxLogin")
     with domain_error("wechat_code_invalid", 401) as info:
-        wechat.code_to_session("as:resident_007")
+        wechat.code_to_session("081realCodeFromWxLogin")
     assert info.value.message == "微信登录凭证无效或已过期，请重新登录"
 
 

@@ -85,3 +85,13 @@ def test_cli_prints_its_url_and_serves(tmp_path):
         process.terminate()
         process.wait(timeout=5)
         process.stdout.close()
+
+
+def test_demo_codes_may_be_reused_but_real_codes_work_once(standin):
+    def session(code):
+        params = {"appid": "wx_dev_appid", "secret": "dev_secret", "js_code": code, "grant_type": "authorization_code"}
+        return requests.get(standin.url + "/sns/jscode2session", params=params, timeout=5).json()
+
+    assert session("as:demo_admin")["openid"] == session("as:demo_admin")["openid"] == "demo_admin"
+    assert "openid" in session("081abcRealCode")
+    assert session("081abcRealCode")["errcode"] == 40163

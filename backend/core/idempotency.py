@@ -1,0 +1,113 @@
+"""``Idempotency-Key`` for create calls a weak mobile network may retry.
+
+The key is stored per person in the same transaction as the work it guards, so
+a retry after a lost response replays the first answer and creates nothing new.
+A concurrent duplicate waits on the unique index until the first commits, then
+replays it; the same key with a different body is refused.
+"""
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import json
+from datetime import datetime, timedelta
+
+from flask import Response, g, request
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.core.db import UTCDateTime, db, utcnow
+from backend.core.errors import DomainError
+
+HEADER = "Idempotency-Key"
+RETENTION = timedelta(hours=24)
+
+
+class IdempotencyRecord(db.Model):
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    #: Method, path and body of the first request: a reuse must match it.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None]
+    body: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
+    digest.update(request.get_data())
+    return digest.hexdigest()
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
+    if record.fingerprint != fingerprint:
+        raise DomainError("idempotency_key_reused", "该请求标识已用于另一项操作，请刷新后重试", 422)
+    response = Response(json.dumps(record.body, ensure_ascii=False), status=record.status_code,
+                        mimetype="application/json")
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _find(user_id: int, key: str) -> IdempotencyRecord | None:
+    return db.session.scalar(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key,
+            IdempotencyRecord.created_at > utcnow() - RETENTION,
+        )
+    )
+
+
+def _claim_key(user_id: int, key: str, fingerprint: str) -> IdempotencyRecord | Response:
+    """Insert our key, or replay the earlier request that holds it."""
+    existing = _find(user_id, key)
+    if existing is not None:
+        return _replay(existing, fingerprint)
+    record = IdempotencyRecord(user_id=user_id, key=key, fingerprint=fingerprint)
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+    except IntegrityError:  # a concurrent twin committed first (or an expired row is in the way)
+        existing = _find(user_id, key)
+        if existing is None:
+            raise DomainError("idempotency_key_expired", "请求标识已过期，请使用新的标识", 422)
+        return _replay(existing, fingerprint)
+    return record
+
+
+def idempotent(view):
+    """Place between ``@blp.route`` and ``@blp.arguments``; needs a logged-in view."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        key = request.headers.get(HEADER, "").strip()
+        if not key:
+            return view(*args, **kwargs)
+        if len(key) > 64:
+            raise DomainError("idempotency_key_invalid", "请求标识过长（最多 64 个字符）", 400)
+        from backend.auth.services import authenticate_request
+
+        g.user = authenticate_request()
+        claimed = _claim_key(g.user.id, key, _fingerprint())
+        if isinstance(claimed, Response):
+            return claimed
+        response = view(*args, **kwargs)
+        claimed.status_code, claimed.body = response.status_code, response.get_json(silent=True)
+        return response
+
+    wrapper._apidoc = copy.deepcopy(getattr(view, "_apidoc", {}))
+    wrapper._apidoc.setdefault("manual_doc", {}).setdefault("parameters", []).append(
+        {"in": "header", "name": HEADER, "required": False, "schema": {"type": "string", "maxLength": 64},
+         "description": "同一用户重试时使用同一标识：返回首次结果，不重复创建"}
+    )
+    return wrapper
+
+
+def prune_expired(now: datetime | None = None) -> int:
+    cutoff = (now or utcnow()) - RETENTION
+    return db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at <= cutoff)).rowcount

@@ -1,0 +1,17 @@
+import marshmallow as ma
+
+
+class InboxItemSchema(ma.Schema):
+    kind = ma.fields.String(required=True)
+    id = ma.fields.Integer(required=True)
+    title = ma.fields.String(required=True)
+    grid = ma.fields.Function(lambda item: {"id": item.grid_id, "name": item.grid_name})
+    status = ma.fields.String()
+    deadline = ma.fields.DateTime(allow_none=True)
+    overdue = ma.fields.Boolean()
+    path = ma.fields.String()
+
+
+class InboxSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(InboxItemSchema), required=True)
+    total = ma.fields.Integer(required=True)

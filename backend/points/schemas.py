@@ -1,0 +1,50 @@
+import marshmallow as ma
+
+from backend.core.api import PageArgs
+from backend.core.masking import mask_name
+from backend.points.models import SOURCE_NAMES
+
+
+class PointEntrySchema(ma.Schema):
+    id = ma.fields.Integer()
+    points = ma.fields.Integer()
+    source = ma.fields.String()
+    source_name = ma.fields.Function(lambda e: SOURCE_NAMES[e.source])
+    source_id = ma.fields.Integer(allow_none=True)
+    note = ma.fields.String()
+    created_at = ma.fields.DateTime()
+
+
+class MyPointsSchema(ma.Schema):
+    balance = ma.fields.Integer(required=True)
+    items = ma.fields.List(ma.fields.Nested(PointEntrySchema), required=True)
+    total = ma.fields.Integer(required=True)
+    page = ma.fields.Integer()
+    page_size = ma.fields.Integer()
+
+
+class RankingArgs(ma.Schema):
+    grid_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
+    period = ma.fields.String(load_default="month", validate=ma.validate.OneOf(["month", "year", "all"]))
+
+
+class RankingEntrySchema(ma.Schema):
+    rank = ma.fields.Integer()
+    points = ma.fields.Integer()
+    user = ma.fields.Function(lambda r: {"id": r["user"].id, "name": mask_name(r["user"].display_name)})
+
+
+class RankingSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(RankingEntrySchema), required=True)
+    total = ma.fields.Integer(required=True)
+    period = ma.fields.String()
+
+
+class AdjustArgs(ma.Schema):
+    user_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
+    grid_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
+    points = ma.fields.Integer(required=True, validate=ma.validate.Range(min=-1000, max=1000))
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+
+
+MyPointsArgs = PageArgs

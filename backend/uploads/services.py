@@ -1,0 +1,85 @@
+"""Storing uploaded photos and handing out short-lived links to those allowed to see them.
+
+Mini-program ``<image>`` tags cannot send our bearer token, so a photo's URL
+carries its own signature: issued to one viewer, for one photo, for an hour.
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Callable
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from backend.core.db import db, utcnow
+from backend.core.errors import DomainError, NotFound
+from backend.core.storage import get_storage
+from backend.uploads.images import process_image
+from backend.uploads.models import Upload
+
+LINK_TTL = 3600
+VARIANTS = ("file", "thumbnail")
+
+#: Domains that attach photos add ``check(user, upload) -> bool`` here to let others see them.
+ACCESS_CHECKS: list[Callable] = []
+
+
+def store_photo(owner, data: bytes) -> Upload:
+    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    if len(data) > limit:
+        raise DomainError("file_too_large", f"图片不能超过 {limit // (1024 * 1024)} MB", 413)
+    image = process_image(data)
+    stem = f"photos/{utcnow():%Y/%m}/{uuid.uuid4().hex}"
+    storage = get_storage()
+    storage.put(f"{stem}.jpg", image.content, image.mime)
+    storage.put(f"{stem}_thumb.jpg", image.thumbnail, image.mime)
+    upload = Upload(owner_id=owner.id, storage_key=f"{stem}.jpg", thumbnail_key=f"{stem}_thumb.jpg",
+                    mime=image.mime, width=image.width, height=image.height, size_bytes=len(image.content))
+    db.session.add(upload)
+    db.session.flush()
+    return upload
+
+
+def owned_uploads(owner, ids: list[int]) -> list[Upload]:
+    """The caller's own uploads with these ids, in the order given; unknown ids are refused."""
+    if not ids:
+        return []
+    found = {u.id: u for u in db.session.scalars(select(Upload).where(Upload.id.in_(ids), Upload.owner_id == owner.id))}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise DomainError("photo_not_found", "照片不存在或不是您上传的，请重新上传", 422, {"photo_ids": missing})
+    return [found[i] for i in ids]
+
+
+def can_view(user, upload: Upload) -> bool:
+    return upload.owner_id == user.id or any(check(user, upload) for check in ACCESS_CHECKS)
+
+
+def _signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="photo-link")
+
+
+def photo_links(upload: Upload, viewer) -> dict:
+    """``{url, thumbnail_url}`` for a viewer already known to be allowed."""
+    return {
+        ("url" if variant == "file" else "thumbnail_url"): url_for(
+            "uploads.photo_content", upload_id=upload.id, variant=variant,
+            sig=_signer().dumps([upload.id, variant, viewer.id]),
+        )
+        for variant in VARIANTS
+    }
+
+
+def open_link(upload_id: int, variant: str, signature: str) -> tuple[Upload, str]:
+    """Check a link's signature; returns the upload and the storage key to send."""
+    try:
+        signed_id, signed_variant, _viewer = _signer().loads(signature, max_age=LINK_TTL)
+    except SignatureExpired:
+        raise DomainError("photo_link_expired", "图片链接已过期，请刷新页面", 403)
+    except (BadSignature, ValueError, TypeError):
+        raise NotFound("图片")
+    upload = db.session.get(Upload, upload_id)
+    if upload is None or signed_id != upload_id or signed_variant != variant:
+        raise NotFound("图片")
+    return upload, upload.storage_key if variant == "file" else upload.thumbnail_key
