@@ -6,6 +6,7 @@ table is emptied after each test, so race tests see what production would.
 """
 from __future__ import annotations
 
+import contextvars
 import itertools
 import os
 
@@ -131,7 +132,12 @@ def make_user():
 
 
 class ApiClient:
-    """The Flask test client with the /api/v1 prefix and, optionally, a bearer token."""
+    """The Flask test client with the /api/v1 prefix and, optionally, a bearer token.
+
+    Each request runs in an empty context, so it gets its own app context, ``g``
+    and database session, as in production; the test's own session is committed
+    first so the request sees what the test made, and reloads afterwards.
+    """
 
     def __init__(self, client, token: str | None = None):
         self.client, self.token = client, token
@@ -141,7 +147,8 @@ class ApiClient:
         if self.token:
             headers.setdefault("Authorization", f"Bearer {self.token}")
         url = path if path.startswith("/api/") or path.startswith("/healthz") or path.startswith("/readyz") else "/api/v1" + path
-        return self.client.open(url, method=method, headers=headers, **kwargs)
+        db.session.commit()
+        return contextvars.Context().run(self.client.open, url, method=method, headers=headers, **kwargs)
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
