@@ -81,6 +81,7 @@ ENV_SETTINGS = {
     "S3_REGION": str,
     "S3_ACCESS_KEY": str,
     "S3_SECRET_KEY": str,
+    "S3_ADDRESSING_STYLE": str,
 }
 
 
