@@ -1,0 +1,17 @@
+// 活动的显示字段。
+const { formatTime } = require('./format')
+
+const ACTIVITY_KINDS = {
+  volunteer: '志愿活动',
+  party_day: '主题党日',
+}
+
+function activityView(a) {
+  const start = formatTime(a.starts_at)
+  const end = formatTime(a.ends_at)
+  // 同一天结束只显示结束的时分
+  const when = end && end.slice(0, 10) === start.slice(0, 10) ? `${start} – ${end.slice(11)}` : [start, end].filter(Boolean).join(' – ')
+  return { ...a, kindName: ACTIVITY_KINDS[a.kind] || '活动', when }
+}
+
+module.exports = { ACTIVITY_KINDS, activityView }
