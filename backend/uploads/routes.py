@@ -1,5 +1,6 @@
-from flask import g, redirect, send_file
 from io import BytesIO
+
+from flask import g, redirect, send_file
 
 from backend.core.api import LOGIN, PUBLIC, Blueprint, access
 from backend.core.storage import get_storage
@@ -16,7 +17,7 @@ blp = Blueprint("uploads", __name__, url_prefix="/uploads", description="照片�
 def upload_photo(args):
     """上传一张照片（JPEG/PNG/WebP/HEIC），去除位置信息并生成缩略图"""
     upload = services.store_photo(g.user, args["file"].read())
-    return {**vars(upload), **services.photo_links(upload, g.user)}
+    return services.describe(upload, g.user)
 
 
 @blp.route("/<int:upload_id>/<any(file, thumbnail):variant>", methods=["GET"])
@@ -30,4 +31,6 @@ def photo_content(args, upload_id, variant):
     presigned = storage.presigned_url(key, expires_in=300)
     if presigned:
         return redirect(presigned)
-    return send_file(BytesIO(storage.get(key)), mimetype=upload.mime, max_age=3600)
+    response = send_file(BytesIO(storage.get(key)), mimetype=upload.mime, max_age=3600)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -71,6 +71,12 @@ def photo_links(upload: Upload, viewer) -> dict:
     }
 
 
+def describe(upload: Upload, viewer) -> dict:
+    """The upload as the API shows it to ``viewer``, links included."""
+    return {"id": upload.id, "width": upload.width, "height": upload.height, "review": upload.review,
+            **photo_links(upload, viewer)}
+
+
 def open_link(upload_id: int, variant: str, signature: str) -> tuple[Upload, str]:
     """Check a link's signature; returns the upload and the storage key to send."""
     try:
