@@ -1,7 +1,11 @@
+from flask import g
+
+from backend.auth.services import require
 from backend.core.api import LOGIN, Blueprint, access, page_of, paginate
 from backend.core.db import db
+from backend.core.domains import domain_modules
 from backend.grids import services
-from backend.grids.schemas import GridDetailSchema, GridListArgs, GridSchema
+from backend.grids.schemas import GridDetailSchema, GridListArgs, GridSchema, GridStatsSchema
 
 blp = Blueprint("grids", __name__, url_prefix="/grids", description="网格树")
 
@@ -23,3 +27,14 @@ def get_grid(grid_id):
     grid = services.get_grid(grid_id)
     grid.ancestors = services.ancestors(grid)
     return grid
+
+
+@blp.route("/<int:grid_id>/stats", methods=["GET"])
+@blp.response(200, GridStatsSchema)
+@access("grid.stats")
+def grid_stats(grid_id):
+    """网格及其下级的统计：事件、满意率、微事项、签到、积分等"""
+    grid = services.get_grid(grid_id)
+    require(g.user, "grid.stats", grid)
+    sections = {module.__name__.split(".")[1]: module.grid_stats(grid) for module in domain_modules("stats")}
+    return {"grid": grid, "sections": sections}

@@ -43,3 +43,9 @@ class GridRefOnlySchema(ma.Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()
     level = ma.fields.Integer()
+
+
+class GridStatsSchema(ma.Schema):
+    grid = ma.fields.Nested(GridRefOnlySchema, required=True)
+    #: One section per domain (grids, reports, party, tasks, points …), each a dict of figures.
+    sections = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Dict(), required=True)

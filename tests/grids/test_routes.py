@@ -26,3 +26,25 @@ def test_grids_need_login_and_unknown_grid_is_404(api, login_as, make_user):
 
 def test_bad_paging_is_422(login_as, make_user):
     assert login_as(make_user()).get("/grids?page=0").status_code == 422
+
+
+def test_stats_for_a_leader_of_the_grid_or_above(login_as, make_user, tree):
+    make_user(roles=[("party_member", tree["a1"])], grid_id=tree["a1"].id)
+    make_user(roles=[("party_member", tree["b1"])])
+    leader = make_user(roles=[("grid_leader", tree["a"])])
+    body = login_as(leader).get(f"/grids/{tree['a'].id}/stats").get_json()
+    assert body["grid"]["id"] == tree["a"].id
+    figures = body["sections"]["grids"]
+    assert figures["grids_by_level"] == {"2": 1, "3": 2}
+    assert figures["party_members"] == 1 and figures["residents_bound"] == 1 and figures["leaders"] == 1
+    assert body["sections"]["points"] == {"awarded": 0, "awarded_this_month": 0, "members_with_points": 0}
+    street = login_as(make_user(roles=[("street_admin", tree["street"])])).get(f"/grids/{tree['a1'].id}/stats")
+    assert street.status_code == 200
+
+
+def test_stats_refused_outside_ones_subtree(login_as, make_user, tree):
+    leader_a = login_as(make_user(roles=[("grid_leader", tree["a"])]))
+    assert leader_a.get(f"/grids/{tree['b'].id}/stats").status_code == 403
+    assert leader_a.get(f"/grids/{tree['street'].id}/stats").status_code == 403
+    resident = login_as(make_user(grid_id=tree["a1"].id))
+    assert resident.get(f"/grids/{tree['a1'].id}/stats").status_code == 403
