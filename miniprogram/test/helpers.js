@@ -49,7 +49,8 @@ function mockBackend(routes) {
     if (route === undefined) return { status: 404, data: { code: 'not_found', message: '内容不存在', details: {} } }
     const out = typeof route === 'function' ? route(req) : route
     if (out && out.networkError) return out
-    return out && out.status ? out : { status: 200, data: out }
+    // {status: 数字, data} 是完整响应；其他对象当作 200 的响应体
+    return out && typeof out.status === 'number' && 'data' in out ? out : { status: 200, data: out }
   }
   jest.spyOn(wx, 'login').mockImplementation(opts => Promise.resolve().then(() => opts.success({ code: 'wx-code' })))
   jest.spyOn(wx, 'request').mockImplementation(opts => {
