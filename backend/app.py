@@ -10,7 +10,7 @@ from flask import Flask, g, request
 from flask_migrate import Migrate
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from backend.core import idempotency, storage, wechat  # noqa: F401  (idempotency: its model)
+from backend.core import idempotency, limits, security, storage, wechat  # noqa: F401  (idempotency: its model)
 from backend.core.api import api
 from backend.core.db import db
 from backend.core.domains import DOMAINS
@@ -40,6 +40,8 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
     wechat.init_app(app)
     storage.init_app(app)
     register_request_hooks(app)
+    security.init_app(app)
+    limits.init_app(app)
     register_cli(app)
     return app
 

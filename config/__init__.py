@@ -14,7 +14,7 @@ class BaseConfig:
     APP_ENV = "development"
     SECRET_KEY = DEFAULT_SECRET
     SQLALCHEMY_DATABASE_URI = "sqlite:///wanggetong.db"  # relative to the Flask instance folder
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     ACCESS_TOKEN_TTL = 2 * 3600
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # a 10 MB photo plus multipart overhead
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
@@ -29,6 +29,17 @@ class BaseConfig:
 
     STORAGE_BACKEND = "local"
     UPLOAD_DIR = "instance/uploads"
+
+    #: endpoint → {"ip" | "user": "N per minute"}; see backend/core/limits.py.
+    RATE_LIMITS = {
+        "auth.wechat_login": {"ip": "30 per minute"},
+        "uploads.upload_photo": {"user": "30 per minute", "ip": "120 per minute"},
+    }
+    RATELIMIT_ENABLED = True
+    #: Proxies in front of the app whose X-Forwarded-For to trust (0 = none).
+    TRUSTED_PROXY_HOPS = 0
+    #: Origins allowed to call the API from a browser (the street console); closed by default.
+    CORS_ORIGINS: tuple = ()
 
     API_TITLE = "网格通 API"
     API_VERSION = "v1"
@@ -53,6 +64,7 @@ class TestConfig(BaseConfig):
     APP_ENV = "test"
     TESTING = True
     SQLALCHEMY_DATABASE_URI = "sqlite:///test.db"
+    RATELIMIT_ENABLED = False  # the limits' own tests turn them on
 
 
 class ProductionConfig(BaseConfig):
@@ -74,6 +86,8 @@ ENV_SETTINGS = {
     "WECHAT_TIMEOUT": float,
     "WECHAT_PUSH_TOKEN": str,
     "REDIS_URL": str,
+    "TRUSTED_PROXY_HOPS": int,
+    "CORS_ORIGINS": lambda value: tuple(o.strip() for o in value.split(",") if o.strip()),
     "STORAGE_BACKEND": str,
     "UPLOAD_DIR": str,
     "S3_BUCKET": str,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         return http_error_response(exc)
+
+    @app.errorhandler(DBAPIError)
+    def _database(exc: DBAPIError):
+        # A lost connection or a killed backend: the request fails cleanly and
+        # the pool's pre-ping gives the next request a fresh connection.
+        log.warning("database error: %s", type(exc.orig).__name__)
+        return envelope("database_unavailable", "数据库暂时不可用，请稍后重试", 503)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -1,0 +1,36 @@
+"""Rate limits per person and per IP on the endpoints people can abuse.
+
+Limits are named by endpoint in config (``RATE_LIMITS``) rather than scattered
+over the views, so the whole policy reads in one place. Counters live in Redis
+when ``REDIS_URL`` is set and fall back to memory if Redis goes away.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from flask import Flask, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+
+def bearer_key() -> str:
+    """The caller's token (hashed), so one person's limit follows them across IPs."""
+    token = request.headers.get("Authorization", "")
+    return "user:" + hashlib.sha256(token.encode()).hexdigest()[:32] if token else "ip:" + get_remote_address()
+
+
+KEY_FUNCS = {"ip": get_remote_address, "user": bearer_key}
+
+limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True, headers_enabled=True)
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    limiter.init_app(app)
+    for endpoint, rules in app.config["RATE_LIMITS"].items():
+        if endpoint not in app.view_functions:
+            raise KeyError(f"RATE_LIMITS names an unknown endpoint: {endpoint}")
+        view = app.view_functions[endpoint]
+        for scope, limit in rules.items():
+            view = limiter.limit(limit, key_func=KEY_FUNCS[scope], scope=f"{endpoint}:{scope}")(view)
+        app.view_functions[endpoint] = view
