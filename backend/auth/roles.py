@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from backend.auth.models import RoleAssignment, User
+from backend.audit.services import record
 from backend.core.db import db
 
 
@@ -24,4 +25,5 @@ def grant_role(user: User, role: str, grid, party_kind=None, member_unit=None, g
         granted_by_id=granted_by.id if granted_by else None,
     )
     db.session.add(assignment)
+    record(granted_by, "role.grant", "user", user.id, role=role, grid_id=grid.id)
     return assignment

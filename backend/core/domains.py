@@ -2,7 +2,8 @@
 
 A domain joins the inbox by having ``inbox.py`` with ``inbox_items(user)``, the
 grid statistics with ``stats.py`` with ``grid_stats(grid)``, and the demo street
-with ``demo.py`` with ``seed(street, people)``.
+with ``demo.py`` with ``seed(street, people)``, and a person's data export and
+erasure with ``privacy.py`` with ``export(user)`` and ``erase(user)``.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import importlib
 from types import ModuleType
 
 #: Domain packages under ``backend/`` whose ``routes.blp`` is mounted under /api/v1.
-DOMAINS = ["auth", "grids", "uploads", "points", "inbox"]
+DOMAINS = ["auth", "grids", "uploads", "points", "inbox", "privacy", "audit"]
 
 
 def domain_modules(name: str) -> list[ModuleType]:
