@@ -1,4 +1,4 @@
-const { mockBackend, resetClient, apiCalls } = require('../test/helpers')
+const { mockBackend, resetClient, apiCalls, settle } = require('../test/helpers')
 const { request, ApiError, endpoint, ensureToken } = require('../api/request')
 const config = require('../config')
 
@@ -146,5 +146,27 @@ describe('api/request', () => {
     mockBackend({})
     wx.login.mockImplementation(opts => opts.fail({ errMsg: 'login:fail' }))
     await expect(ensureToken()).rejects.toMatchObject({ code: 'wx_login_failed', message: '微信登录失败，请重试' })
+  })
+
+  test('重试按配置的间隔等待（800 毫秒、2 秒）', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] })
+    try {
+      config.retryDelaysMs = [800, 2000]
+      let attempts = 0
+      const calls = mockBackend({ 'GET /me': () => (++attempts < 3 ? { networkError: true } : { id: 1 }) })
+      const done = request({ path: '/me' })
+      await settle()
+      expect(apiCalls(calls)).toHaveLength(1)
+      jest.advanceTimersByTime(799)
+      await settle()
+      expect(apiCalls(calls)).toHaveLength(1)
+      jest.advanceTimersByTime(1)
+      await settle()
+      expect(apiCalls(calls)).toHaveLength(2)
+      jest.advanceTimersByTime(2000)
+      await expect(done).resolves.toEqual({ id: 1 })
+    } finally {
+      jest.useRealTimers()
+    }
   })
 })
