@@ -3,7 +3,7 @@ const { render, settle, tap, mockBackend, resetClient, apiCalls, textOf } = requ
 const ITEMS = [
   { kind: 'report', id: 11, title: '楼道堆物', grid: { id: 40, name: '1号微网格' }, deadline: '2024-05-01T18:00:00+08:00', overdue: true },
   { kind: 'registration', id: 21, title: '李党员 申请报到', grid: { id: 40, name: '1号微网格' }, deadline: '2024-05-03T18:00:00+08:00', overdue: false },
-  { kind: 'task_proof', id: 61, task_id: 7, title: '楼道清理 完成凭证', grid: { id: 40, name: '1号微网格' }, deadline: null, overdue: false },
+  { kind: 'task_proof', id: 61, path: '/tasks/7/claims/61', title: '楼道清理 完成凭证', grid: { id: 40, name: '1号微网格' }, deadline: null, overdue: false },
 ]
 
 beforeEach(() => {
@@ -13,7 +13,7 @@ beforeEach(() => {
 })
 
 async function open(routes = {}) {
-  const calls = mockBackend({ 'GET /inbox': { items: ITEMS, total: 3, page: 1, page_size: 20 }, ...routes })
+  const calls = mockBackend({ 'GET /inbox': { items: ITEMS, total: 3 }, ...routes })
   const page = render('pages/leader/inbox/index')
   page.instance.onLoad({})
   await settle()

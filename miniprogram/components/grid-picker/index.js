@@ -27,7 +27,7 @@ Component({
         const res = await listGrids(parent ? parent.id : undefined)
         const items = res.items.map(g => ({
           ...g,
-          levelName: GRID_LEVELS[g.level] || `第${g.level}级`,
+          levelName: g.level_name || GRID_LEVELS[g.level] || `第${g.level}级`,
           selectable: g.level >= this.data.minLevel || !g.has_children,
         }))
         this.setData({ items })

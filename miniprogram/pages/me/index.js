@@ -1,8 +1,7 @@
 // 我的：资料、绑定手机号、所在网格、我的角色。
-const { loadMe } = require('../../utils/user')
+const { loadMe, forgetMe } = require('../../utils/user')
 const { bindPhone } = require('../../api/auth')
 const { clearSession } = require('../../api/request')
-const { forgetMe } = require('../../utils/user')
 const { ROLE_NAMES, PARTY_KINDS, GRID_LEVELS } = require('../../constants/party')
 const { showError, showSuccess } = require('../../utils/ui')
 

@@ -20,6 +20,7 @@ Component({
     state: 'idle', // idle | sending | success | repeat | failed
     title: '',
     message: '',
+    network: false, // 失败是否因为网络（是的话给"再试一次"）
     time: '',
   },
   methods: {

@@ -26,8 +26,8 @@ Component({
     onShow() {
       if (this.data.page) this.reload()
     },
-    fetchPage(page) {
-      return listInbox(page)
+    fetchPage() {
+      return listInbox()
     },
     mapItems(item) {
       return { ...item, key: `${item.kind}-${item.id}`, kindName: INBOX_KINDS[item.kind] || item.kind, deadlineText: formatTime(item.deadline) }
@@ -37,7 +37,10 @@ Component({
       if (item.kind === 'report') return this.reportMenu(item)
       if (item.kind === 'registration') return this.registrationMenu(item)
       if (item.kind === 'task_proof') {
-        return wx.navigateTo({ url: `/pages/tasks/detail/index?id=${item.task_id}` })
+        // 服务端在 path 里给出 /tasks/{id}/claims/{claim_id}
+        const match = /\/tasks\/(\d+)/.exec(item.path || '')
+        const taskId = item.task_id || (match && match[1])
+        if (taskId) return wx.navigateTo({ url: `/pages/tasks/detail/index?id=${taskId}` })
       }
       return undefined
     },

@@ -35,7 +35,7 @@ Component({
             key: `${i}-${p.created_at}`,
             points: p.points > 0 ? `+${p.points}` : `${p.points}`,
             plus: p.points > 0,
-            source: POINT_SOURCES[p.source] || p.source,
+            source: p.source_name || POINT_SOURCES[p.source] || p.source,
             note: p.note || '',
             time: formatTime(p.created_at),
           })),
@@ -55,7 +55,10 @@ Component({
       try {
         const res = await points.getRanking(this._gridId, this.data.period)
         this.setData({
-          ranking: res.items.map((r, i) => ({ ...r, rank: r.rank || i + 1, me: r.user_id === this._meId })),
+          ranking: res.items.map((r, i) => {
+            const user = r.user || {}
+            return { rank: r.rank || i + 1, points: r.points, name: user.nickname || user.name || '党员', me: user.id === this._meId }
+          }),
         })
       } catch (err) {
         this.setData({ rankingError: err.message || '加载失败' })
