@@ -37,8 +37,8 @@ const CLAIM_STATUS = {
   claimed: { name: '已认领，待完成', tone: 'info' },
   submitted: { name: '已提交，待验收', tone: 'warn' },
   verified: { name: '已验收', tone: 'success' },
-  rejected: { name: '验收未通过', tone: 'danger' },
   released: { name: '已放弃', tone: 'muted' },
+  expired: { name: '已过期', tone: 'muted' },
 }
 
 const INBOX_KINDS = {

@@ -26,4 +26,10 @@ function formatRate(x) {
   return `${Math.round(v * 10) / 10}%`
 }
 
-module.exports = { formatTime, formatDistance, formatRate }
+// 微事项剩余名额：服务端给 remaining 就用它，否则用 slots - taken
+function slotsLeft(task) {
+  if (typeof task.remaining === 'number') return task.remaining
+  return Math.max(0, (task.slots || 0) - (task.taken || 0))
+}
+
+module.exports = { formatTime, formatDistance, formatRate, slotsLeft }

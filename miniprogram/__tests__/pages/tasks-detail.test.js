@@ -96,3 +96,17 @@ describe('微事项详情', () => {
     expect(textOf(page)).toContain('微事项不存在')
   })
 })
+
+describe('微事项详情：被退回', () => {
+  beforeEach(resetClient)
+
+  test('凭证被退回后显示原因，可以重新提交', async () => {
+    mockBackend({ 'GET /tasks/7': { ...TASK, remaining: 0, my_claim: { id: 55, status: 'claimed', reject_reason: '照片看不清' } } })
+    const page = render('pages/tasks/detail/index')
+    page.instance.onLoad({ id: '7' })
+    await settle()
+    expect(textOf(page)).toContain('凭证被退回：照片看不清')
+    expect(textOf(page)).toContain('剩 0 / 共 2')
+    expect(page.querySelector('.submit-proof')).toBeTruthy()
+  })
+})

@@ -1,7 +1,7 @@
 // 微事项详情：认领（名额满了明确告知）、提交完成凭证、放弃；网格长在这里验收。
 const tasks = require('../../../api/tasks')
 const { ActionKey } = require('../../../utils/id')
-const { formatTime } = require('../../../utils/format')
+const { formatTime, slotsLeft } = require('../../../utils/format')
 const { showError, showSuccess, confirm } = require('../../../utils/ui')
 
 Component({
@@ -32,7 +32,7 @@ Component({
         const claim = task.my_claim && task.my_claim.status !== 'released' ? task.my_claim : null
         const claims = (task.claims || []).map(c => ({ ...c, photos: c.photos || [], photoUrls: (c.photos || []).map(p => p.url) }))
         this.setData({
-          task: { ...task, deadlineText: formatTime(task.deadline), left: Math.max(0, (task.slots || 0) - (task.taken || 0)) },
+          task: { ...task, deadlineText: formatTime(task.deadline), left: slotsLeft(task) },
           claim,
           claims,
           full: !claim && task.status === 'full',

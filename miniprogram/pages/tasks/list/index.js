@@ -2,7 +2,7 @@
 const pagedList = require('../../../behaviors/paged-list')
 const { listTasks } = require('../../../api/tasks')
 const { loadMe, gridsAs } = require('../../../utils/user')
-const { formatTime } = require('../../../utils/format')
+const { formatTime, slotsLeft } = require('../../../utils/format')
 
 Component({
   behaviors: [pagedList],
@@ -30,7 +30,7 @@ Component({
       return listTasks({ grid_id: this._gridId, status: 'open', page })
     },
     mapItems(t) {
-      return { ...t, deadlineText: formatTime(t.deadline), left: Math.max(0, (t.slots || 0) - (t.taken || 0)) }
+      return { ...t, deadlineText: formatTime(t.deadline), left: slotsLeft(t) }
     },
     onTab(e) {
       const tab = e.currentTarget.dataset.tab
