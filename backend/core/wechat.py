@@ -21,6 +21,7 @@ from flask import Flask, current_app
 from requests.adapters import HTTPAdapter
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
+from wechatpy.session import SessionStorage
 from wechatpy.session.memorystorage import MemoryStorage
 from wechatpy.session.redisstorage import RedisStorage
 
@@ -97,12 +98,40 @@ class _WeChatAdapter(HTTPAdapter):
         return super().send(request, timeout=timeout or self._timeout, **kwargs)
 
 
+class _TokenStorage(SessionStorage):
+    """Redis shared by all workers, falling back to this process's memory while Redis
+    is unreachable: a missing shared cache costs an extra token fetch, not a failed request."""
+
+    def __init__(self, shared: RedisStorage):
+        self._shared, self._local = shared, MemoryStorage()
+
+    def get(self, key, default=None):
+        try:
+            return self._shared.get(key, default)
+        except redis.RedisError:
+            return self._local.get(key, default)
+
+    def set(self, key, value, ttl=None):
+        self._local.set(key, value, ttl)
+        try:
+            self._shared.set(key, value, ttl)
+        except redis.RedisError:
+            log.warning("wechat token cache: Redis unreachable, using process memory")
+
+    def delete(self, key):
+        self._local.delete(key)
+        try:
+            self._shared.delete(key)
+        except redis.RedisError:
+            pass
+
+
 class WeChat:
     def __init__(self, app_id, app_secret, api_base=WECHAT_API_BASE, timeout=5.0, redis_url=None, push_token=""):
         storage = MemoryStorage()
         if redis_url:  # one token for all workers, as each fetch makes WeChat retire the previous one
             connection = redis.Redis.from_url(redis_url, socket_timeout=timeout, socket_connect_timeout=timeout)
-            storage = RedisStorage(connection)
+            storage = _TokenStorage(RedisStorage(connection))
         # auto_retry off: wechatpy retries a stale token without limit; we retry once (_call).
         self._client = WeChatClient(app_id, app_secret, session=storage, timeout=timeout, auto_retry=False)
         self._client._http.mount(WECHAT_API_BASE, _WeChatAdapter(api_base, timeout))
