@@ -12,20 +12,36 @@ import marshmallow as ma
 from flask import g
 from flask_smorest import Api as SmorestApi
 from flask_smorest import Blueprint as SmorestBlueprint
+from werkzeug.routing import IntegerConverter
 
 from backend.core.errors import http_error_response
 
 API_PREFIX = "/api/v1"
+MAX_ID = 2**31 - 1  # PostgreSQL's INTEGER; a larger id cannot exist, so it is a 404, not a database error
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in our URLs: a positive id within the column's range."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def id_param_schema(converter: IdConverter) -> dict:
+    return {"type": "integer", "minimum": converter.min, "maximum": converter.max}
 PUBLIC = "public"
 LOGIN = "login"
 
 
 class Api(SmorestApi):
+    """flask-smorest's API object, answering HTTP errors with our envelope (one per app)."""
+
+    ERROR_SCHEMA = None  # set below, once ErrorSchema is defined
+
     def handle_http_exception(self, error):
         return http_error_response(error)
-
-
-api = Api()
 
 
 class Blueprint(SmorestBlueprint):
@@ -103,3 +119,6 @@ class ErrorSchema(ma.Schema):
     code = ma.fields.String(required=True)
     message = ma.fields.String(required=True)
     details = ma.fields.Dict()
+
+
+Api.ERROR_SCHEMA = ErrorSchema  # the document describes the envelope we really send

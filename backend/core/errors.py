@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -106,6 +106,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         return http_error_response(exc)
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def _out_of_range(exc):
+        # A number or text the column cannot hold: bad input, not an outage.
+        return envelope("invalid_value", "提交的数值超出允许范围", 422)
 
     @app.errorhandler(DBAPIError)
     def _database(exc: DBAPIError):

@@ -66,3 +66,17 @@ def test_every_api_view_declares_who_may_call_it(app):
         if rule.rule.startswith("/api/v1") and not hasattr(app.view_functions[rule.endpoint], "access_rule")
     ]
     assert undeclared == []
+
+
+def test_ids_beyond_the_column_range_are_404_not_500(login_as, make_user):
+    client = login_as(make_user())
+    assert client.get("/grids/15220917514692794595147776").status_code == 404
+    assert client.get("/grids/0").status_code == 404
+    spec = client.get("/api/openapi.json").get_json()
+    (param,) = spec["paths"]["/api/v1/grids/{grid_id}"]["parameters"]
+    assert param["schema"]["type"] == "integer" and param["schema"]["maximum"] == 2**31 - 1
+
+
+def test_query_numbers_beyond_the_column_range_are_422(login_as, make_user):
+    response = login_as(make_user()).get("/grids?parent_id=15220917514692794595147776")
+    assert response.status_code == 422 and set(response.get_json()) == {"code", "message", "details"}
