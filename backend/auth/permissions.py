@@ -14,6 +14,7 @@ LEADER_CAPABILITIES = {
     "reports.handle",
     "registrations.approve",
     "activities.manage",
+    "party.report",
     "tasks.manage",
     "points.adjust",
 }

@@ -1,0 +1,463 @@
+"""The rules of 双报到: registrations and their approval, activities, check-ins,
+service hours and points.
+
+Contested writes are settled by the database: one pending registration per
+person (a partial unique index), one decision per registration (a conditional
+UPDATE on its status), one check-in per member and activity (a unique
+constraint) and never more seats than the capacity (a conditional UPDATE on
+the activity's counter, with a CHECK constraint under it).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from io import BytesIO
+
+import segno
+from flask import current_app
+from sqlalchemy import case, false, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, lazyload, selectinload
+
+from backend.auth.models import User
+from backend.auth.permissions import can, capability_scopes, holds_anywhere
+from backend.auth.roles import grant_role
+from backend.auth.services import require
+from backend.core.db import db, utcnow
+from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
+from backend.core.timeutil import local_zone
+from backend.core.wechat import get_wechat
+from backend.grids.models import Grid
+from backend.party import codes
+from backend.party.models import REGISTRATION_STATUS_NAMES, Activity, Checkin, PartyRegistration
+from backend.points.services import award_points
+
+#: Leaders are asked to decide on a registration within this time (the inbox deadline).
+REVIEW_TIME = timedelta(days=3)
+DEFAULT_EARLY_MINUTES = 30
+#: Distance bands kept for a check-in instead of coordinates: (upper bound in metres, label).
+DISTANCE_BANDS = ((100, "<100m"), (300, "100-300m"), (1000, "300m-1km"), (math.inf, ">1km"))
+BAND_NAMES = {"<100m": "100 米以内", "100-300m": "100–300 米", "300m-1km": "300 米–1 公里", ">1km": "1 公里以外"}
+EARTH_RADIUS_M = 6_371_000
+
+# ------------------------------------------------------------------ registrations
+
+
+def party_grid_paths(user: User) -> list[str]:
+    """Paths of the grids where ``user`` is a party member (在册, or 在职 after an approved 双报到)."""
+    return [role.grid.path for role in user.roles if role.role == "party_member"]
+
+
+def register(user: User, grid: Grid, data: dict) -> PartyRegistration:
+    if grid.parent_id is None:
+        raise DomainError("grid_too_broad", "请选择您居住地所在的居民区或微网格", 422)
+    open_ones = db.session.scalars(
+        select(PartyRegistration).where(PartyRegistration.user_id == user.id,
+                                        PartyRegistration.status.in_(("pending", "approved")))
+    ).all()
+    if any(r.status == "pending" for r in open_ones):
+        raise _pending_exists()
+    if any(r.grid_id == grid.id for r in open_ones):
+        raise Conflict("already_registered", "您已在该网格报到，无需重复登记")
+    registration = PartyRegistration(
+        user_id=user.id, grid=grid, employer_org=data["employer_org"], employer_party_org=data["employer_party_org"],
+        skills=data["skills"], available_times=data["available_times"],
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(registration)
+    except IntegrityError:  # a concurrent submit of the same person won the pending slot
+        raise _pending_exists() from None
+    return registration
+
+
+def _pending_exists() -> DomainError:
+    return Conflict("registration_pending", "您已有一份待审核的双报到登记，请等待网格长审核")
+
+
+def get_registration(viewer: User, registration_id: int) -> PartyRegistration:
+    """The registration if ``viewer`` made it or leads its grid; 404 otherwise."""
+    registration = db.session.get(PartyRegistration, registration_id)
+    if registration is None or not (
+        registration.user_id == viewer.id or can(viewer, "registrations.approve", registration.grid)
+    ):
+        raise NotFound("双报到登记")
+    return registration
+
+
+def registrations_query(viewer: User, mine: bool = False, status: str | None = None, grid: Grid | None = None):
+    """The viewer's own registrations, or (leaders) those of the grids they lead."""
+    query = (
+        select(PartyRegistration)
+        .options(joinedload(PartyRegistration.user).options(lazyload(User.roles)),
+                 joinedload(PartyRegistration.grid), joinedload(PartyRegistration.decided_by).options(lazyload(User.roles)))
+        .order_by(PartyRegistration.created_at.desc(), PartyRegistration.id.desc())
+    )
+    if mine or not holds_anywhere(viewer, "registrations.approve"):
+        query = query.where(PartyRegistration.user_id == viewer.id)
+    else:
+        scopes = capability_scopes(viewer, "registrations.approve")
+        query = query.where(PartyRegistration.grid_id.in_(
+            select(Grid.id).where(or_(*(Grid.path.startswith(scope.path) for scope in scopes)))
+        ))
+    if grid is not None:
+        query = query.where(PartyRegistration.grid_id.in_(select(Grid.id).where(Grid.path.startswith(grid.path))))
+    if status:
+        query = query.where(PartyRegistration.status == status)
+    return query
+
+
+def decide_registration(leader: User, registration: PartyRegistration, approve: bool, reason: str = "") -> PartyRegistration:
+    """Approve or reject once: the first decision wins, a repeat of it changes nothing,
+    the opposite decision afterwards is refused. Approval makes the person an
+    in-service party member of the grid."""
+    require(leader, "registrations.approve", registration.grid, hide=True)
+    if registration.user_id == leader.id:
+        raise Forbidden("不能审批自己的双报到登记，请由其他网格长审批", code="own_registration")
+    reason = reason.strip()
+    if not approve and not reason:
+        raise DomainError("reason_required", "驳回时请填写原因", 422)
+    status = "approved" if approve else "rejected"
+    table = PartyRegistration.__table__
+    decided = db.session.execute(
+        update(table)
+        .where(table.c.id == registration.id, table.c.status == "pending")
+        .values(status=status, decided_by_id=leader.id, decided_at=utcnow(), reject_reason="" if approve else reason)
+    ).rowcount
+    db.session.refresh(registration)
+    if not decided:
+        if registration.status == status:
+            return registration
+        raise Conflict("registration_decided",
+                       f"该登记已{REGISTRATION_STATUS_NAMES[registration.status]}，不能再{'通过' if approve else '驳回'}")
+    if approve:
+        grant_role(registration.user, "party_member", registration.grid, party_kind="in_service", granted_by=leader)
+    return registration
+
+
+def review_deadline(registration: PartyRegistration) -> datetime:
+    return registration.created_at + REVIEW_TIME
+
+
+# ------------------------------------------------------------------ activities
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    """"/1/5/23/" → ["/1/", "/1/5/", "/1/5/23/"]."""
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)]
+
+
+def _activity_lines(user: User) -> tuple[list[str], list[str], set[str]]:
+    """Where a person's activities are: (subtrees they manage, subtrees of their party
+    grids, grids at or above their home and party grids)."""
+    managed = [scope.path for scope in capability_scopes(user, "activities.manage")]
+    party = party_grid_paths(user)
+    own = party + ([user.grid.path] if user.grid else [])
+    return managed, party, {path for p in own for path in _ancestor_paths(p)}
+
+
+def activity_visible_to(user: User):
+    """SQL condition: the activities ``user`` may see (see ``_activity_lines``)."""
+    managed, party, above = _activity_lines(user)
+    conditions = [Activity.grid_path.startswith(path) for path in managed + party]
+    if above:
+        conditions.append(Activity.grid_path.in_(above))
+    return or_(*conditions) if conditions else false()
+
+
+def can_see_activity(user: User, activity: Activity) -> bool:
+    managed, party, above = _activity_lines(user)
+    return activity.grid_path in above or any(activity.grid_path.startswith(path) for path in managed + party)
+
+
+def get_activity(viewer: User, activity_id: int) -> Activity:
+    activity = db.session.get(Activity, activity_id)
+    if activity is None or not can_see_activity(viewer, activity):
+        raise NotFound("活动")
+    return activity
+
+
+def create_activity(leader: User, grid: Grid, data: dict) -> Activity:
+    require(leader, "activities.manage", grid)
+    if data["ends_at"] <= utcnow():
+        raise DomainError("activity_in_past", "活动结束时间已过，请检查时间", 422)
+    location = data.get("location") or {}
+    activity = Activity(
+        grid=grid, grid_path=grid.path, kind=data["kind"], title=data["title"], description=data["description"],
+        place=data["place"], lat=location.get("lat"), lng=location.get("lng"),
+        checkin_radius_m=data.get("checkin_radius_m"), starts_at=data["starts_at"], ends_at=data["ends_at"],
+        capacity=data["capacity"], service_minutes=round(data["service_hours"] * 60), points=data["points"],
+        created_by_id=leader.id,
+    )
+    db.session.add(activity)
+    db.session.flush()
+    activity.can_manage, activity.my_checkin = True, None
+    return activity
+
+
+def activity_detail(viewer: User, activity: Activity) -> Activity:
+    """The activity with what this viewer may do there and their own check-in, if any."""
+    mine = db.session.scalar(select(Checkin).where(Checkin.activity_id == activity.id, Checkin.user_id == viewer.id))
+    activity.can_manage = can(viewer, "activities.manage", activity.grid)
+    activity.my_checkin = CheckinResult.of(mine, repeat=False) if mine else None
+    return activity
+
+
+def activities_query(viewer: User, when: str, grid: Grid | None = None, now: datetime | None = None):
+    """Visible activities: upcoming (and running) by start, past newest first, or all with upcoming first."""
+    now = now or utcnow()
+    query = select(Activity).options(joinedload(Activity.grid)).where(activity_visible_to(viewer))
+    if grid is not None:
+        query = query.where(or_(Activity.grid_path.startswith(grid.path), Activity.grid_path.in_(_ancestor_paths(grid.path))))
+    upcoming = Activity.ends_at >= now
+    if when == "upcoming":
+        return query.where(upcoming).order_by(Activity.starts_at, Activity.id)
+    if when == "past":
+        return query.where(~upcoming).order_by(Activity.starts_at.desc(), Activity.id.desc())
+    return query.order_by(~upcoming, case((upcoming, Activity.starts_at)), Activity.starts_at.desc(), Activity.id)
+
+
+def early_checkin() -> timedelta:
+    return timedelta(minutes=int(current_app.config.get("PARTY_CHECKIN_EARLY_MINUTES", DEFAULT_EARLY_MINUTES)))
+
+
+def _window_refusal(starts_at: datetime, ends_at: datetime, now: datetime) -> DomainError | None:
+    if now >= ends_at:
+        return Conflict("activity_not_open", "活动已结束，签到已关闭")
+    opens = starts_at - early_checkin()
+    if now < opens:
+        return Conflict("activity_not_open", f"签到尚未开始，{opens.astimezone(local_zone()):%m月%d日 %H:%M} 起可签到")
+    return None
+
+
+def checkin_code(leader: User, activity: Activity) -> codes.RotatingCode:
+    """The code for the leader's screen, while the activity is open for check-in."""
+    require(leader, "activities.manage", activity.grid)
+    now = utcnow()
+    refusal = _window_refusal(activity.starts_at, activity.ends_at, now)
+    if refusal:
+        raise refusal
+    return codes.rotating_code(activity.id, now)
+
+
+def poster_scene(leader: User, activity: Activity) -> str:
+    """The static code for a printed poster; only for activities that fence check-ins by place."""
+    require(leader, "activities.manage", activity.grid)
+    if not activity.checkin_radius_m:
+        raise Conflict("poster_needs_radius", "海报签到码是固定的，可被转发：请先为活动设置签到地点和范围，再打印海报")
+    return codes.poster_scene(activity.id)
+
+
+def poster_png(leader: User, activity: Activity) -> tuple[bytes, str]:
+    """The poster's code as a PNG: a mini-program code, or a plain QR code of the same
+    text when WeChat is unavailable or over its quota. Returns (png, "wxacode" | "qrcode")."""
+    scene = poster_scene(leader, activity)
+    try:
+        return get_wechat().unlimited_code_png(scene), "wxacode"
+    except DomainError as failure:
+        if failure.status != 503:
+            raise
+    out = BytesIO()
+    segno.make_qr(scene, error="m").save(out, kind="png", scale=12, border=4)
+    return out.getvalue(), "qrcode"
+
+
+# ------------------------------------------------------------------ check-in
+
+
+@dataclass(frozen=True)
+class CheckinResult:
+    id: int
+    activity_id: int
+    activity_title: str
+    checked_in_at: datetime
+    checked_out_at: datetime | None
+    service_minutes: int | None
+    via: str
+    within_radius: bool | None
+    distance_band: str | None
+    #: True when the member had already checked in: this is the first record, unchanged.
+    repeat: bool
+
+    @property
+    def service_hours(self) -> float | None:
+        return None if self.service_minutes is None else self.service_minutes / 60
+
+    @classmethod
+    def of(cls, checkin: Checkin, repeat: bool) -> "CheckinResult":
+        return cls(checkin.id, checkin.activity_id, checkin.activity.title, checkin.checked_in_at,
+                   checkin.checked_out_at, checkin.service_minutes, checkin.via, checkin.within_radius,
+                   checkin.distance_band, repeat)
+
+
+def _not_registered() -> DomainError:
+    return Forbidden("您还不是本活动所在网格的报到党员，请先完成双报到并等待网格长审核", code="not_registered")
+
+
+def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def _fence(activity, location: dict | None) -> tuple[bool | None, str | None]:
+    """(within the radius, distance band) for the scan; the coordinates go no further."""
+    if not location or activity.lat is None or activity.lng is None:
+        return None, None
+    metres = distance_m(location["lat"], location["lng"], activity.lat, activity.lng)
+    band = next(label for bound, label in DISTANCE_BANDS if metres < bound)
+    return (metres <= activity.checkin_radius_m if activity.checkin_radius_m else None), band
+
+
+def _refusal(activity, via: str, party_paths: list[str], now: datetime, fence=None) -> DomainError | None:
+    """Why this member may not check in to ``activity`` now (None: they may).
+    ``fence`` is checked when given; it is skipped where no seat was left anyway."""
+    if not any(path.startswith(activity.grid_path) or activity.grid_path.startswith(path) for path in party_paths):
+        return _not_registered()
+    if refusal := _window_refusal(activity.starts_at, activity.ends_at, now):
+        return refusal
+    if via == "poster" and not activity.checkin_radius_m:
+        return Conflict("poster_checkin_disabled", "本活动未设置签到范围，不能扫海报签到，请扫描网格长手机上的签到码")
+    if fence is None or not activity.checkin_radius_m:
+        return None
+    within, band = fence
+    if within is None:
+        return DomainError("location_required", "本活动需要定位签到：请允许获取位置后重新扫码", 422)
+    if not within:
+        return DomainError("too_far", f"您不在活动地点附近（距离约 {BAND_NAMES[band]}），请到现场后再签到", 403,
+                           {"distance_band": band})
+    return None
+
+
+def _insert_ignoring_conflicts(table):
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
+
+
+_activities, _checkins = Activity.__table__, Checkin.__table__
+
+
+def check_in(user: User, token: str, location: dict | None = None, client_key: str | None = None,
+             activity_id: int | None = None) -> tuple[CheckinResult, bool]:
+    """Check ``user`` in with a scanned code; returns (the record, whether this request created it).
+
+    The hot path is two statements after authentication: take a seat with a
+    guarded UPDATE (which also returns what the rules need), then INSERT the
+    check-in, which the unique (activity, member) constraint turns into a no-op
+    for a repeat. Every refusal raises, and the request's rollback gives the
+    seat back. ``client_key`` is the request's Idempotency-Key: a retry of the
+    request that created the check-in gets the same 201 answer again.
+    """
+    now = utcnow()
+    code = codes.read_code(token, now, activity_id)
+    party_paths = party_grid_paths(user)
+    if not party_paths:
+        raise _not_registered()
+    seat = db.session.execute(
+        update(_activities)
+        .where(_activities.c.id == code.activity_id, _activities.c.checked_in < _activities.c.capacity)
+        .values(checked_in=_activities.c.checked_in + 1)
+        .returning(_activities.c.title, _activities.c.grid_path, _activities.c.starts_at, _activities.c.ends_at,
+                   _activities.c.lat, _activities.c.lng, _activities.c.checkin_radius_m)
+    ).one_or_none()
+    if seat is None:
+        return _existing_or_refuse(user, code, party_paths, now, client_key)
+    within, band = fence = _fence(seat, location)
+    refusal = _refusal(seat, code.via, party_paths, now, fence)
+    if refusal is None:
+        created = db.session.execute(
+            _insert_ignoring_conflicts(_checkins)
+            .values(activity_id=code.activity_id, user_id=user.id, checked_in_at=now, via=code.via,
+                    within_radius=within, distance_band=band, client_key=client_key)
+            .returning(_checkins.c.id)
+        ).one_or_none()
+        if created is not None:
+            return CheckinResult(created.id, code.activity_id, seat.title, now, None, None, code.via, within, band,
+                                 repeat=False), True
+    # Already checked in (or refused): give the seat back before answering.
+    db.session.execute(
+        update(_activities).where(_activities.c.id == code.activity_id).values(checked_in=_activities.c.checked_in - 1)
+    )
+    return _existing_or_refuse(user, code, party_paths, now, client_key, refusal)
+
+
+def _existing_or_refuse(user, code, party_paths, now, client_key, refusal=None) -> tuple[CheckinResult, bool]:
+    """A repeat scan gets the first record back; anything else gets the reason it was refused."""
+    existing = db.session.scalar(
+        select(Checkin).options(joinedload(Checkin.activity))
+        .where(Checkin.activity_id == code.activity_id, Checkin.user_id == user.id)
+    )
+    if existing is not None:
+        replay = client_key is not None and existing.client_key == client_key
+        return CheckinResult.of(existing, repeat=not replay), replay
+    if refusal is not None:
+        raise refusal
+    activity = db.session.get(Activity, code.activity_id)
+    if activity is None:
+        raise DomainError("checkin_code_invalid", "该活动不存在，请扫描网格长出示的签到码", 400)
+    if client_key is not None and db.session.scalar(
+        select(Checkin.id).where(Checkin.user_id == user.id, Checkin.client_key == client_key)
+    ):
+        raise DomainError("idempotency_key_reused", "该请求标识已用于另一项操作，请刷新后重试", 422)
+    raise _refusal(activity, code.via, party_paths, now) or Conflict("activity_full", "活动名额已满，感谢您的参与热情")
+
+
+# ------------------------------------------------------------------ hours and points
+
+
+def _award(checkin: Checkin) -> None:
+    activity = checkin.activity
+    if checkin.service_minutes and activity.points > 0:
+        award_points(checkin.user, activity.points, "activity", activity.grid, source_id=checkin.id,
+                     note=activity.title)
+
+
+def check_out(user: User, checkin_id: int) -> CheckinResult:
+    """Record the member's service hours (capped at the activity's) and award its points; once."""
+    checkin = db.session.scalar(
+        select(Checkin).options(joinedload(Checkin.activity))
+        .where(Checkin.id == checkin_id, Checkin.user_id == user.id).with_for_update(of=Checkin)
+    )
+    if checkin is None:
+        raise NotFound("签到记录")
+    if checkin.checked_out_at is None:
+        now = utcnow()
+        if now < checkin.activity.starts_at:
+            raise Conflict("activity_not_started", "活动尚未开始，开始后再签退")
+        checkin.finish(min(now, checkin.activity.ends_at))
+        _award(checkin)
+    return CheckinResult.of(checkin, repeat=False)
+
+
+def close_ended_activities(now: datetime | None = None) -> int:
+    """Finish the open check-ins of every activity whose window has ended: hours up to
+    its end, points to the ledger. Each activity is closed by one caller only."""
+    now = now or utcnow()
+    ended = db.session.scalars(
+        select(Activity).where(Activity.ends_at <= now, Activity.closed_at.is_(None)).order_by(Activity.id)
+    ).all()
+    closed = 0
+    for activity in ended:
+        won = db.session.execute(
+            update(_activities).where(_activities.c.id == activity.id, _activities.c.closed_at.is_(None))
+            .values(closed_at=now)
+        ).rowcount
+        if won:
+            _finish_open_checkins(activity)
+            closed += 1
+    return closed
+
+
+def _finish_open_checkins(activity: Activity) -> None:
+    still_there = db.session.scalars(
+        select(Checkin).options(selectinload(Checkin.user).options(lazyload(User.roles)))
+        .where(Checkin.activity_id == activity.id, Checkin.checked_out_at.is_(None)).order_by(Checkin.id)
+    ).all()
+    for checkin in still_there:
+        checkin.finish(activity.ends_at)
+        _award(checkin)
+    db.session.flush()
