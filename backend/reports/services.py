@@ -1,0 +1,524 @@
+"""The rules of 随手拍: who may see and do what, and every step of the closed loop.
+
+Who sees a report: its reporter; the staff over the grid it was filed in
+(``reports.handle`` there or above, so a leader keeps sight of what they
+escalated); the member unit or person it is dispatched to; and, while it is not
+held, the residents of that grid and those who added their voice to it. Only
+the staff act on it (``reports.handle`` over the grid where it waits now; a
+dispatched unit's handler or the assignee may resolve it); only the reporter
+reopens or rates it.
+
+Every change takes the report's row lock, moves along the state machine in
+``models.TRANSITIONS`` and writes a timeline row, and the reporter (and
+followers) get a subscribe message through the outbox.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload, selectinload
+
+from backend.auth.models import User
+from backend.auth.permissions import ROLE_CAPABILITIES, can, capability_scopes
+from backend.auth.services import require
+from backend.core.db import db, utcnow
+from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
+from backend.core.timeutil import local_zone
+from backend.core.wechat import SUGGESTIONS, get_wechat
+from backend.grids.models import Grid, MemberUnit
+from backend.grids.services import get_grid, grid_at
+from backend.jobs.notifications import notify
+from backend.reports.categories import category_of, get_category
+from backend.reports.models import (ACTION_NAMES, AWAITING_ACCEPT, OPEN_STATES, RATING_LEVELS, STATUS_NAMES,
+                                    USER_ACTIONS, InvalidTransition, Report, ReportEvent, ReportFollower,
+                                    ReportPhoto, ReportRating, rating_level)
+from backend.reports.safety import check_text, queue_photo_checks
+from backend.uploads.models import Upload
+from backend.uploads.services import ACCESS_CHECKS, owned_uploads
+
+log = logging.getLogger(__name__)
+
+NEARBY_METERS = 250
+NEARBY_LIMIT = 50
+EARTH_RADIUS_M = 6_371_000
+METERS_PER_DEGREE_LAT = 111_320
+DEFAULT_AUTOCLOSE_DAYS = 7
+SWEEP_BATCH = 500
+#: Subscribe-message template fields (a "事件处理进度提醒"-style template), filled from each event.
+SUBSCRIBE_FIELDS = ("character_string1", "thing2", "phrase3", "thing4", "time5")
+REPORT_PAGE = "pages/reports/detail/index?id={id}"
+#: The stand-in accepts any id; production sets the template chosen in the mini-program's admin console.
+DEFAULT_SUBSCRIBE_TEMPLATE = "report_progress_dev"
+#: Timeline rows followers are not told about: they concern the reporter's content or the staff.
+PRIVATE_ACTIONS = {"submit", "hold", "overdue"}
+TEXT_REVIEW_REASON = "描述内容需人工审核，审核通过后将正常受理"
+PHOTO_REVIEW_REASON = "照片未通过内容安全检测，需人工审核，审核通过后将正常受理"
+
+
+# --- who may see and do what -----------------------------------------------------------
+
+
+def handler_unit_ids(user: User) -> set[int]:
+    """Member units this person resolves dispatched reports for."""
+    return {r.member_unit_id for r in user.roles
+            if r.member_unit_id and "reports.handle_dispatched" in ROLE_CAPABILITIES.get(r.role, ())}
+
+
+def assigned_to(user: User, report: Report) -> bool:
+    """Dispatched to this person or their unit (kept after resolving, cleared by escalation or reopening)."""
+    return report.assignee_id == user.id or (report.member_unit_id is not None
+                                              and report.member_unit_id in handler_unit_ids(user))
+
+
+def dispatched_to(user: User, report: Report) -> bool:
+    return report.status == "dispatched" and assigned_to(user, report)
+
+
+def is_staff(user: User, report: Report) -> bool:
+    """Handles reports where it was filed (so also where it went up to), or it was dispatched to them."""
+    return can(user, "reports.handle", report.origin_grid) or assigned_to(user, report)
+
+
+def _is_follower(user: User, report: Report) -> bool:
+    return db.session.scalar(select(ReportFollower.id).where(
+        ReportFollower.report_id == report.id, ReportFollower.user_id == user.id)) is not None
+
+
+def can_view(user: User, report: Report) -> bool:
+    if report.reporter_id == user.id or is_staff(user, report):
+        return True
+    if report.status == "held":
+        return False
+    return user.grid_id == report.origin_grid_id or _is_follower(user, report)
+
+
+def can_act(user: User, report: Report, action: str) -> bool:
+    if action in ("reopen", "rate"):
+        return report.reporter_id == user.id
+    if can(user, "reports.handle", report.grid):
+        return True
+    return action == "resolve" and dispatched_to(user, report)
+
+
+def allowed_actions(user: User, report: Report) -> list[str]:
+    actions = [a for a in USER_ACTIONS if report.allows(a) and can_act(user, report, a)]
+    if report.allows("rate") and report.rating is None and can_act(user, report, "rate"):
+        actions.append("rate")
+    return actions
+
+
+def sees_reporter(user: User, report: Report) -> bool:
+    if report.reporter_id == user.id:
+        return True
+    if report.anonymous:
+        return can(user, "reports.see_anonymous", report.origin_grid)
+    return is_staff(user, report)
+
+
+def sees_photo(user: User, report: Report, upload: Upload, staff: bool) -> bool:
+    """Staff see every photo (they review held ones); others only what passed the check."""
+    return staff or upload.owner_id == user.id or upload.review == "pass"
+
+
+def _photo_access(user: User, upload: Upload) -> bool:
+    """For backend.uploads: may ``user`` see this photo of a report?"""
+    photo = db.session.scalar(select(ReportPhoto).where(ReportPhoto.upload_id == upload.id))
+    if photo is None or not can_view(user, photo.report):
+        return False
+    return sees_photo(user, photo.report, upload, is_staff(user, photo.report))
+
+
+ACCESS_CHECKS.append(_photo_access)
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def get_report(user: User, report_id: int, lock: bool = False) -> Report:
+    """The report if ``user`` may see it (404 otherwise); ``lock`` takes its row lock first."""
+    query = select(Report).where(Report.id == report_id)
+    if lock:
+        query = query.with_for_update(of=Report).execution_options(populate_existing=True)
+    report = db.session.scalar(query)
+    if report is None or not can_view(user, report):
+        raise NotFound("反映")
+    return report
+
+
+def load_detail(user: User, report_id: int) -> Report:
+    report = get_report(user, report_id)
+    db.session.scalars(  # the timeline and its photos in one more round trip
+        select(ReportEvent).where(ReportEvent.report_id == report.id)
+        .options(selectinload(ReportEvent.photos)).order_by(ReportEvent.id)).all()
+    return report
+
+
+def _visible_clause(user: User):
+    clauses = [Report.reporter_id == user.id, Report.assignee_id == user.id]
+    scopes = capability_scopes(user, "reports.handle")
+    if scopes:
+        clauses.append(Report.origin_grid_id.in_(
+            select(Grid.id).where(or_(*[Grid.path.startswith(scope.path) for scope in scopes]))))
+    units = handler_unit_ids(user)
+    if units:
+        clauses.append(Report.member_unit_id.in_(units))
+    return or_(*clauses)
+
+
+def list_query(user: User, args: dict):
+    """The reports ``user`` filed or handles, newest first, narrowed by ``mine``, ``grid_id``, ``status``."""
+    query = (select(Report).options(selectinload(Report.photos))
+             .order_by(Report.created_at.desc(), Report.id.desc()))
+    if args.get("mine"):
+        query = query.where(Report.reporter_id == user.id)
+    else:
+        query = query.where(_visible_clause(user))
+    if args.get("grid_id"):
+        grid = get_grid(args["grid_id"])
+        require(user, "reports.handle", grid)
+        query = query.where(Report.origin_grid_id.in_(select(Grid.id).where(Grid.path.startswith(grid.path))))
+    if args.get("status"):
+        query = query.where(Report.status == args["status"])
+    return query
+
+
+def nearby(user: User, lat: float, lng: float, category: str) -> list[dict]:
+    """Open reports of ``category`` within 250 m, nearest first: a bounding box in SQL, then haversine."""
+    get_category(category)
+    dlat = NEARBY_METERS / METERS_PER_DEGREE_LAT
+    dlng = NEARBY_METERS / (METERS_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01))
+    candidates = db.session.scalars(
+        select(Report).options(lazyload("*"))
+        .where(Report.category == category, Report.status.in_(OPEN_STATES),
+               Report.lat.between(lat - dlat, lat + dlat), Report.lng.between(lng - dlng, lng + dlng))
+        .limit(4 * NEARBY_LIMIT)
+    ).all()
+    found = sorted(((distance_m(lat, lng, r.lat, r.lng), r) for r in candidates), key=lambda pair: pair[0])
+    found = [(d, r) for d, r in found if d <= NEARBY_METERS][:NEARBY_LIMIT]
+    followed = set(db.session.scalars(select(ReportFollower.report_id).where(
+        ReportFollower.user_id == user.id, ReportFollower.report_id.in_([r.id for _, r in found])))) if found else set()
+    return [{"report": r, "distance_m": round(d), "mine": r.reporter_id == user.id, "following": r.id in followed}
+            for d, r in found]
+
+
+def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = math.radians(lat2 - lat1), math.radians(lng2 - lng1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+# --- submitting ---------------------------------------------------------------------------
+
+
+def submit_report(user: User, data: dict) -> Report:
+    """File a report at the grid containing the spot (else the reporter's grid); held if its text needs review."""
+    category = get_category(data["category"])
+    photos = _fresh_photos(user, data["photo_ids"])
+    location = data["location"]
+    grid = grid_at(location["lng"], location["lat"]) or user.grid
+    if grid is None:
+        raise DomainError("grid_required", "该位置不在已划分的网格内，请先在“我的”中绑定您居住的网格", 422)
+    description = data["description"].strip()
+    suggest = check_text(user, f"{description}\n{location['address']}")
+    now = utcnow()
+    report = Report(reporter=user, anonymous=data["anonymous"], category=category["code"], description=description,
+                    lat=location["lat"], lng=location["lng"], address=location["address"].strip(),
+                    origin_grid=grid, grid=grid, status="submitted", created_at=now,
+                    deadline_at=now + timedelta(hours=category["accept_hours"]))
+    db.session.add(report)
+    record_event(report, "submit", user, from_status=None, photos=photos, at=now)
+    if suggest == "review":
+        previous = report.hold(TEXT_REVIEW_REASON)
+        record_event(report, "hold", None, note=TEXT_REVIEW_REASON, from_status=previous, at=now)
+    queue_photo_checks(photos, user)
+    return report
+
+
+def _fresh_photos(user: User, photo_ids: list[int]) -> list[Upload]:
+    """The caller's own uploads, not yet attached to any report."""
+    uploads = owned_uploads(user, photo_ids)
+    used = db.session.scalars(select(ReportPhoto.upload_id).where(ReportPhoto.upload_id.in_(photo_ids))).all()
+    if used:
+        raise DomainError("photo_already_used", "照片已用于其他反映，请重新拍摄上传", 422, {"photo_ids": sorted(used)})
+    return uploads
+
+
+# --- acting -------------------------------------------------------------------------------
+
+
+def act(user: User, report_id: int, data: dict) -> Report:
+    """One step by a person: accept, dispatch, escalate, resolve, reject or reopen."""
+    report = get_report(user, report_id, lock=True)
+    action = data["action"]
+    if not can_act(user, report, action):
+        raise _not_yours(action)
+    if not report.allows(action):
+        raise InvalidTransition(report.status, action)
+    note = data["note"].strip()
+    photos = _fresh_photos(user, data["photo_ids"])
+    ACTIONS[action](user, report, note, photos, data)
+    queue_photo_checks(photos, user)
+    return report
+
+
+def _not_yours(action: str) -> Forbidden:
+    if action == "reopen":
+        return Forbidden("只有反映人可以重新打开", "not_reporter")
+    if action == "resolve":
+        return Forbidden("只有当前网格的处置人员或受派单位可以办结", "not_handler")
+    return Forbidden("只有当前所在网格及上级网格的处置人员可以操作", "not_handler")
+
+
+def _hours(report: Report, kind: str) -> timedelta:
+    return timedelta(hours=category_of(report.category)[f"{kind}_hours"])
+
+
+def _require_note(note: str, message: str) -> None:
+    if not note:
+        raise DomainError("reason_required", message, 422)
+
+
+def _accept(user, report, note, photos, data):
+    now = utcnow()
+    previous = report.accept(now, now + _hours(report, "resolve"))
+    record_event(report, "accept", user, note=note, from_status=previous, photos=photos, at=now)
+
+
+def _dispatch(user, report, note, photos, data):
+    unit, assignee = _dispatch_target(report, data.get("member_unit_id"), data.get("assignee_id"))
+    now = utcnow()
+    previous = report.dispatch(now, unit, assignee, now + _hours(report, "resolve"))
+    record_event(report, "dispatch", user, note=note, from_status=previous, photos=photos, at=now)
+
+
+def _dispatch_target(report: Report, unit_id: int | None, assignee_id: int | None):
+    """A member unit of this grid or one above it, or a person who handles reports here."""
+    if (unit_id is None) == (assignee_id is None):
+        raise DomainError("dispatch_target_required", "请选择派往的成员单位或处置人员（二选一）", 422)
+    if unit_id is not None:
+        unit = db.session.get(MemberUnit, unit_id)
+        if unit is None or unit.grid_id not in report.grid.ancestor_ids():
+            raise DomainError("member_unit_invalid", "只能派给本网格或上级网格的成员单位", 422)
+        return unit, None
+    assignee = db.session.get(User, assignee_id)
+    if assignee is None or not (can(assignee, "reports.handle", report.grid)
+                                or can(assignee, "reports.handle_dispatched", report.grid)):
+        raise DomainError("assignee_invalid", "只能派给负责本网格的处置人员", 422)
+    return None, assignee
+
+
+def _escalate(user, report, note, photos, data):
+    _require_note(note, "请说明上报上级处理的原因")
+    parent = report.grid.parent
+    if parent is None:
+        raise Conflict("already_top_grid", "已是最高层级网格，无法继续上报")
+    now = utcnow()
+    previous = report.escalate(parent, now + _hours(report, "accept"))
+    record_event(report, "escalate", user, note=note, from_status=previous, photos=photos, at=now)
+
+
+def _resolve(user, report, note, photos, data):
+    if not note and not photos:
+        raise DomainError("resolution_required", "请填写处理结果或上传处理后的照片", 422)
+    now = utcnow()
+    previous = report.resolve(now)
+    record_event(report, "resolve", user, note=note, from_status=previous, photos=photos, at=now)
+
+
+def _reject(user, report, note, photos, data):
+    _require_note(note, "请填写驳回理由，反映人会看到")
+    now = utcnow()
+    previous = report.reject(now)
+    record_event(report, "reject", user, note=note, from_status=previous, photos=photos, at=now)
+
+
+def _reopen(user, report, note, photos, data):
+    _require_note(note, "请说明问题仍未解决的情况")
+    check_text(user, note)
+    now = utcnow()
+    previous = report.reopen(now + _hours(report, "resolve"))
+    record_event(report, "reopen", user, note=note, from_status=previous, photos=photos, at=now)
+
+
+ACTIONS = {"accept": _accept, "dispatch": _dispatch, "escalate": _escalate, "resolve": _resolve,
+           "reject": _reject, "reopen": _reopen}
+
+
+def rate(user: User, report_id: int, data: dict) -> Report:
+    """The reporter confirms and rates a resolved report, which closes it; once only."""
+    report = get_report(user, report_id, lock=True)
+    if report.reporter_id != user.id:
+        raise Forbidden("只有反映人可以评价", "not_reporter")
+    if report.rating is not None:
+        raise Conflict("already_rated", "您已评价过这条反映")
+    if not report.allows("rate"):
+        raise InvalidTransition(report.status, "rate")
+    comment = data["comment"].strip()
+    check_text(user, comment)
+    now = utcnow()
+    report.rating = ReportRating(user_id=user.id, score=data["score"], comment=comment, created_at=now)
+    previous = report.close(now, "rate")
+    level = RATING_LEVELS[rating_level(data["score"])]
+    record_event(report, "rate", user, note=f"{level}（{data['score']}分）{comment}".strip(), from_status=previous, at=now)
+    return report
+
+
+def follow(user: User, report_id: int) -> tuple[Report, bool]:
+    """Add one's voice to an open report; ``(report, created)``, a repeat changes nothing."""
+    report = db.session.get(Report, report_id)
+    if report is None or not report.is_open:
+        raise NotFound("反映")
+    if report.reporter_id == user.id:
+        raise Conflict("own_report", "这是您自己反映的问题，无需附议")
+    if _is_follower(user, report):
+        return report, False
+    try:
+        with db.session.begin_nested():
+            db.session.add(ReportFollower(report_id=report.id, user_id=user.id))
+    except IntegrityError:  # the same person's concurrent tap won
+        return report, False
+    db.session.execute(update(Report).where(Report.id == report.id)
+                       .values(follower_count=Report.follower_count + 1))
+    db.session.refresh(report, ["follower_count"])
+    return report, True
+
+
+# --- content-safety verdicts -------------------------------------------------------------
+
+
+def check_push_signature(query: dict) -> None:
+    """A push (or the push URL check) must carry WeChat's signature made with our push token."""
+    if not get_wechat().verify_push_signature(query["signature"], query["timestamp"], query["nonce"]):
+        raise Forbidden("推送签名无效", "push_signature_invalid")
+
+
+def receive_media_verdict(query: dict, event: dict) -> None:
+    """WeChat's pushed mediaCheckAsync verdict: record it; a doubtful photo of a report holds the report."""
+    check_push_signature(query)
+    if event.get("Event") != "wxa_media_check":
+        return
+    suggest = (event.get("result") or {}).get("suggest")
+    if suggest not in SUGGESTIONS or not event.get("trace_id"):
+        log.warning("media check push without a verdict (errcode %s)", event.get("errcode"))
+        return
+    upload = db.session.scalar(select(Upload).where(Upload.review_trace_id == event["trace_id"])
+                               .with_for_update().execution_options(populate_existing=True))
+    if upload is None:
+        log.warning("media check verdict for an unknown trace id")
+        return
+    if upload.review == suggest:  # a repeated push
+        return
+    upload.review = suggest
+    if suggest != "pass":
+        _hold_for_photo(upload)
+
+
+def _hold_for_photo(upload: Upload) -> None:
+    photo = db.session.scalar(select(ReportPhoto).where(ReportPhoto.upload_id == upload.id))
+    if photo is None or photo.event.action != "submit":
+        return  # an after-photo stays hidden from the public; the report goes on
+    report = db.session.scalar(select(Report).where(Report.id == photo.report_id)
+                               .with_for_update(of=Report).execution_options(populate_existing=True))
+    if report.allows("hold"):
+        previous = report.hold(PHOTO_REVIEW_REASON)
+        record_event(report, "hold", None, note=PHOTO_REVIEW_REASON, from_status=previous)
+
+
+# --- periodic work --------------------------------------------------------------------------
+
+
+def escalate_overdue(now: datetime) -> int:
+    """Every open report past its deadline goes up one level (and is marked overdue)."""
+    due = db.session.scalars(
+        select(Report.id).join(Grid, Report.grid_id == Grid.id)
+        .where(Report.status.in_(OPEN_STATES), Report.deadline_at <= now,
+               or_(Report.overdue.is_(False), Grid.parent_id.is_not(None)))
+        .order_by(Report.deadline_at).limit(SWEEP_BATCH)
+    ).all()
+    return sum(_escalate_one(report_id, now) for report_id in due)
+
+
+def _escalate_one(report_id: int, now: datetime) -> int:
+    report = _locked(report_id)
+    if not report.is_open or report.deadline_at is None or report.deadline_at > now:
+        return 0  # someone acted meanwhile
+    missed = "受理" if report.status in AWAITING_ACCEPT else "办结"
+    report.overdue = True
+    parent = report.grid.parent
+    if parent is None:
+        record_event(report, "overdue", None, note=f"超过{missed}时限，已在最高层级，请尽快处理",
+                from_status=report.status, at=now)
+        return 1
+    previous = report.escalate(parent, now + _hours(report, "accept"))
+    record_event(report, "escalate", None, note=f"超过{missed}时限未处理，系统自动上报至{parent.name}",
+            from_status=previous, at=now)
+    return 1
+
+
+def autoclose_resolved(now: datetime) -> int:
+    """Resolved reports the reporter has not rated within REPORT_AUTOCLOSE_DAYS close themselves."""
+    days = current_app.config.get("REPORT_AUTOCLOSE_DAYS", DEFAULT_AUTOCLOSE_DAYS)
+    cutoff = now - timedelta(days=days)
+    due = db.session.scalars(select(Report.id).where(Report.status == "resolved", Report.resolved_at <= cutoff)
+                             .order_by(Report.resolved_at).limit(SWEEP_BATCH)).all()
+    closed = 0
+    for report_id in due:
+        report = _locked(report_id)
+        if report.status == "resolved" and report.resolved_at <= cutoff:
+            previous = report.close(now)
+            record_event(report, "close", None, note=f"{days}天内未评价，系统自动办结", from_status=previous, at=now)
+            closed += 1
+    return closed
+
+
+def _locked(report_id: int) -> Report:
+    return db.session.scalar(select(Report).where(Report.id == report_id)
+                             .with_for_update(of=Report).execution_options(populate_existing=True))
+
+
+# --- the timeline and its messages -----------------------------------------------------------
+
+
+def record_event(report: Report, action: str, actor: User | None, note: str = "", from_status: str | None = None,
+                 photos: list[Upload] = (), at: datetime | None = None, tell: bool = True) -> ReportEvent:
+    """Write one timeline row (with its photos) and tell the reporter and followers."""
+    event = ReportEvent(report=report, action=action, actor=actor, note=note, from_status=from_status,
+                        status=report.status, grid=report.grid, member_unit=report.member_unit,
+                        assignee=report.assignee, created_at=at or utcnow())
+    db.session.add(event)
+    start = len(report.photos)
+    for position, upload in enumerate(photos, start=start):
+        db.session.add(ReportPhoto(report=report, event=event, upload=upload, position=position))
+    db.session.flush()
+    if tell:
+        _notify(report, event)
+    return event
+
+
+def _notify(report: Report, event: ReportEvent) -> None:
+    template_id = current_app.config.get("REPORT_SUBSCRIBE_TEMPLATE", DEFAULT_SUBSCRIBE_TEMPLATE)
+    recipients = [report.reporter_id] if report.reporter_id else []
+    if event.action not in PRIVATE_ACTIONS:
+        recipients += db.session.scalars(select(ReportFollower.user_id).where(ReportFollower.report_id == report.id))
+    if event.actor_id in recipients:
+        recipients.remove(event.actor_id)
+    if not template_id or not recipients:
+        return
+    data = _subscribe_data(report, event)
+    page = REPORT_PAGE.format(id=report.id)
+    for user in db.session.scalars(select(User).options(lazyload("*")).where(User.id.in_(recipients))):
+        notify(user, template_id, data, dedupe_key=f"report-event:{event.id}:{user.id}", page=page)
+
+
+def _subscribe_data(report: Report, event: ReportEvent) -> dict:
+    """Template limits: thing ≤ 20 characters, phrase ≤ 5."""
+    values = (str(report.id), category_of(report.category)["name"][:20], STATUS_NAMES[report.status][:5],
+              (event.note or ACTION_NAMES[event.action])[:20],
+              event.created_at.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M"))
+    return dict(zip(SUBSCRIBE_FIELDS, values))
