@@ -96,6 +96,8 @@ ENV_SETTINGS = {
     "S3_ACCESS_KEY": str,
     "S3_SECRET_KEY": str,
     "S3_ADDRESSING_STYLE": str,
+    # The bench's floor endpoints and statement counting (backend/benchfloors); never in production use.
+    "BENCH_MODE": lambda value: value.strip().lower() in ("1", "true"),
 }
 
 
