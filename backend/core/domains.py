@@ -11,7 +11,7 @@ import importlib
 from types import ModuleType
 
 #: Domain packages under ``backend/`` whose ``routes.blp`` is mounted under /api/v1.
-DOMAINS = ["auth", "grids", "uploads", "points", "inbox", "privacy", "audit", "party", "reports", "jobs"]
+DOMAINS = ["auth", "grids", "uploads", "points", "inbox", "privacy", "audit", "tasks", "party", "reports", "jobs"]
 
 
 def domain_modules(name: str) -> list[ModuleType]:

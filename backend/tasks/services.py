@@ -1,0 +1,396 @@
+"""网格微事项: publishing, claiming the last slot fairly, proof, verification and points.
+
+Who sees what:
+- a leader (``tasks.manage``) sees and manages the tasks of their subtree;
+- a party member (``tasks.claim``) sees and claims the tasks on the path of their
+  party or home grid: that grid, the grids above it and the grids below it;
+- a member always sees the tasks they have claimed.
+
+The claim path is one conditional UPDATE of the task's ``taken`` counter plus
+one INSERT guarded by a partial unique index, so however many people press
+"认领" at once, exactly ``slots`` of them win (NOTES.md, "Last-slot claims").
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, case, exists, false, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import contains_eager, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from backend.auth.permissions import can, capability_scopes
+from backend.auth.services import require
+from backend.core.api import paginate
+from backend.core.db import db, utcnow
+from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
+from backend.grids.models import Grid
+from backend.points.services import award_points
+from backend.tasks.models import HOLDS_SLOT, CatalogueItem, ClaimPhoto, Task, TaskClaim
+from backend.uploads.services import ACCESS_CHECKS, owned_uploads
+
+
+# --- who sees what -----------------------------------------------------------
+
+def _member_paths(user) -> list[str]:
+    """Paths of the grids a party member belongs to: where they are a member, and their home."""
+    paths = [grid.path for grid in capability_scopes(user, "tasks.claim")]
+    if paths and user.grid is not None:
+        paths.append(user.grid.path)
+    return paths
+
+
+def _ids_on_paths(paths: list[str]) -> set[int]:
+    return {int(part) for path in paths for part in path.strip("/").split("/") if part}
+
+
+def _member_condition(user):
+    """Tasks on a member's paths: the grid, its ancestors (known from the path) and its subtree."""
+    paths = _member_paths(user)
+    if not paths:
+        return false()
+    below = select(Grid.id).where(or_(*(Grid.path.startswith(path) for path in paths)))
+    return or_(Task.grid_id.in_(_ids_on_paths(paths)), Task.grid_id.in_(below))
+
+
+def _visible_condition(user):
+    managed = [Grid.path.startswith(grid.path) for grid in capability_scopes(user, "tasks.manage")]
+    mine = exists().where(TaskClaim.task_id == Task.id, TaskClaim.user_id == user.id)
+    return or_(_member_condition(user), mine, *managed)
+
+
+def member_covers(user, grid) -> bool:
+    return any(path.startswith(grid.path) or grid.path.startswith(path) for path in _member_paths(user))
+
+
+def can_manage(user, task: Task) -> bool:
+    return can(user, "tasks.manage", task.grid)
+
+
+def can_see(user, task: Task) -> bool:
+    if can_manage(user, task) or member_covers(user, task.grid):
+        return True
+    return bool(db.session.scalar(
+        select(exists().where(TaskClaim.task_id == task.id, TaskClaim.user_id == user.id))
+    ))
+
+
+def get_visible_task(user, task_id: int) -> Task:
+    task = db.session.get(Task, task_id)
+    if task is None or not can_see(user, task):
+        raise NotFound("微事项")
+    return task
+
+
+def get_managed_task(user, task_id: int) -> Task:
+    """404 for a task the caller may not know of, 403 for one they see but do not manage."""
+    task = get_visible_task(user, task_id)
+    if not can_manage(user, task):
+        raise Forbidden("只有该网格的网格长可以管理这个微事项")
+    return task
+
+
+# --- publishing --------------------------------------------------------------
+
+def create_task(leader, grid, data: dict) -> Task:
+    """Publish a task, written freely (一网一策) or from a catalogue item whose fields fill the gaps."""
+    require(leader, "tasks.manage", grid)
+    item = None
+    if data.get("catalogue_item_id") is not None:
+        item = db.session.get(CatalogueItem, data["catalogue_item_id"])
+        if item is None:
+            raise DomainError("catalogue_item_not_found", "事项清单中没有这一项，请刷新后重选", 422)
+    title = (data.get("title") or (item.title if item else "")).strip()
+    if not title:
+        raise DomainError("title_required", "请填写微事项名称", 422)
+    points = data.get("points") or (item.points if item else None)
+    if not points:
+        raise DomainError("points_required", "请填写完成后可得的积分", 422)
+    if data["deadline"] <= utcnow():
+        raise DomainError("deadline_past", "截止时间必须晚于现在", 422)
+    proof = data.get("proof_required") or (item.proof_required if item else ["photo"])
+    task = Task(
+        grid_id=grid.id, grid=grid, title=title, points=points, slots=data["slots"], deadline=data["deadline"],
+        description=data.get("description") if data.get("description") is not None else (item.description if item else ""),
+        proof_photo="photo" in proof, proof_note="note" in proof,
+        catalogue_item=item, created_by_id=leader.id,
+    )
+    db.session.add(task)
+    db.session.flush()
+    return task
+
+
+def list_tasks(user, args: dict, grid: Grid | None = None) -> dict:
+    """One page of the tasks the caller may see, each with the caller's own claim."""
+    page = paginate(task_list_query(user, args, grid), args, db.session)
+    attach_my_claims(user, page["items"])
+    return page
+
+
+def task_list_query(user, args: dict, grid: Grid | None = None):
+    """Still-open deadlines first, soonest first, then past ones, latest first."""
+    now = utcnow()
+    query = select(Task).join(Task.grid).options(contains_eager(Task.grid)).where(_visible_condition(user))
+    if grid is not None:
+        query = query.where(Grid.path.startswith(grid.path))
+    if args.get("status"):
+        query = query.where(Task.status_at(now) == args["status"])
+    if args.get("mine"):
+        query = query.where(exists().where(TaskClaim.task_id == Task.id, TaskClaim.user_id == user.id))
+    past = Task.deadline <= now
+    return query.order_by(past, case((~past, Task.deadline)), Task.deadline.desc(), Task.id)
+
+
+def attach_my_claims(user, tasks: list[Task]) -> None:
+    """Set ``task.my_claim`` (brief) on each task: the slot-holding claim, else the last given back."""
+    for task in tasks:
+        task.my_claim = None
+    if not tasks:
+        return
+    by_id = {task.id: task for task in tasks}
+    rows = db.session.execute(
+        select(TaskClaim.id, TaskClaim.task_id, TaskClaim.status, TaskClaim.reject_reason)
+        .where(TaskClaim.user_id == user.id, TaskClaim.task_id.in_(by_id))
+        .order_by(TaskClaim.id)
+    )
+    now = utcnow()
+    for claim_id, task_id, status, reason in rows:
+        task = by_id[task_id]
+        if task.my_claim is not None and status == "released" and task.my_claim["status"] != "released":
+            continue
+        if status == "claimed" and task.deadline <= now:
+            status = "expired"
+        task.my_claim = {"id": claim_id, "status": status, "reject_reason": reason}
+
+
+def task_detail(user, task: Task) -> Task:
+    """The task with the caller's own claim and, for its leaders, the claims on it."""
+    claims = db.session.scalars(select(TaskClaim).where(TaskClaim.task_id == task.id).order_by(TaskClaim.id)).all()
+    own = [c for c in claims if c.user_id == user.id]
+    task.my_claim = next((c for c in reversed(own) if c.status != "released"), own[-1] if own else None)
+    task.claims = [c for c in claims if c.status != "released"] if can_manage(user, task) else []
+    return task
+
+
+# --- claiming ----------------------------------------------------------------
+
+def _insert(model):
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
+
+
+def claim_task(member, task_id: int) -> TaskClaim:
+    """Take one slot: one conditional UPDATE, one INSERT; refusals are explained only when they happen."""
+    now = utcnow()
+    task = db.session.scalar(
+        update(Task)
+        .where(Task.id == task_id, Task.taken < Task.slots, Task.deadline > now, _member_condition(member))
+        .values(taken=Task.taken + 1)
+        .returning(Task),
+        execution_options={"synchronize_session": False},
+    )
+    if task is None:
+        raise _why_not_claimable(member, task_id, now)
+    claim = db.session.scalar(
+        _insert(TaskClaim)
+        .values(task_id=task.id, user_id=member.id, status="claimed", claimed_at=now)
+        .on_conflict_do_nothing(index_elements=["task_id", "user_id"], index_where=text(HOLDS_SLOT))
+        .returning(TaskClaim)
+        .options(lazyload(TaskClaim.photos)),
+    )
+    if claim is None:  # this member already holds a slot here: give back the one just taken
+        db.session.execute(update(Task).where(Task.id == task.id).values(taken=Task.taken - 1),
+                           execution_options={"synchronize_session": False})
+        raise _why_not_claimable(member, task_id, now)
+    # Fill the relations from what is in hand: no query to learn a new claim has no photos.
+    for name, value in (("task", task), ("user", member), ("photos", [])):
+        set_committed_value(claim, name, value)
+    return claim
+
+
+def _why_not_claimable(member, task_id: int, now: datetime) -> DomainError:
+    task = db.session.get(Task, task_id, populate_existing=True)
+    if task is None or not (member_covers(member, task.grid) or can_see(member, task)):
+        return NotFound("微事项")
+    held = db.session.scalar(
+        select(TaskClaim.status).where(TaskClaim.task_id == task_id, TaskClaim.user_id == member.id,
+                                       TaskClaim.status != "released")
+    )
+    if held == "verified":
+        return Conflict("already_claimed", "您已完成这个微事项，不能重复认领")
+    if held is not None:
+        return Conflict("already_claimed", "您已认领过这个微事项")
+    if task.deadline <= now:
+        return Conflict("task_closed", "这个微事项已过截止时间，不能再认领")
+    if not member_covers(member, task.grid):
+        return Forbidden("只能认领本人所在网格的微事项", "not_in_grid")
+    return Conflict("task_full", "名额已被认领完了，看看其他微事项吧", details={"slots": task.slots})
+
+
+def _locked_claim(task_id: int, claim_id: int) -> TaskClaim | None:
+    """The claim with its row locked (PostgreSQL) and re-read, so racing changes queue up."""
+    return db.session.scalar(
+        select(TaskClaim).where(TaskClaim.id == claim_id, TaskClaim.task_id == task_id)
+        .with_for_update(of=TaskClaim).execution_options(populate_existing=True)
+    )
+
+
+def _own_claim(member, task_id: int, claim_id: int) -> TaskClaim:
+    claim = _locked_claim(task_id, claim_id)
+    if claim is None or claim.user_id != member.id:
+        raise NotFound("认领记录")
+    return claim
+
+
+def get_claim(user, task_id: int, claim_id: int) -> TaskClaim:
+    """One claim, for its claimant and the task's leaders."""
+    claim = db.session.get(TaskClaim, claim_id)
+    if claim is None or claim.task_id != task_id or not (claim.user_id == user.id or can_manage(user, claim.task)):
+        raise NotFound("认领记录")
+    return claim
+
+
+def _managed_claim(leader, task_id: int, claim_id: int) -> TaskClaim:
+    get_managed_task(leader, task_id)
+    claim = _locked_claim(task_id, claim_id)
+    if claim is None:
+        raise NotFound("认领记录")
+    return claim
+
+
+def release_claim(member, task_id: int, claim_id: int) -> TaskClaim:
+    """Give the slot back before the deadline; a repeated tap changes nothing more."""
+    claim = _own_claim(member, task_id, claim_id)
+    now = utcnow()
+    if claim.status == "released":
+        return claim
+    if claim.status == "verified":
+        raise Conflict("claim_verified", "已验收的认领不能放弃")
+    if claim.task.deadline <= now:
+        raise Conflict("task_closed", "已过截止时间，不能再放弃认领")
+    claim.release(now)
+    db.session.execute(update(Task).where(Task.id == task_id, Task.taken > 0).values(taken=Task.taken - 1),
+                       execution_options={"synchronize_session": False})
+    db.session.expire(claim.task, ["taken"])
+    return claim
+
+
+def submit_proof(member, task_id: int, claim_id: int, note: str, photo_ids: list[int]) -> TaskClaim:
+    claim = _own_claim(member, task_id, claim_id)
+    now = utcnow()
+    status = claim.status_at(now)
+    if status == "expired":
+        raise Conflict("claim_expired", "已过截止时间，这次认领已失效")
+    if status == "submitted":
+        raise Conflict("already_submitted", "已提交，请等待网格长验收")
+    if status != "claimed":
+        raise Conflict("claim_not_open", "这次认领已结束，不能再提交")
+    task, note = claim.task, note.strip()
+    if task.proof_photo and not photo_ids:
+        raise DomainError("proof_photo_required", "请上传完成情况的照片", 422)
+    if task.proof_note and not note:
+        raise DomainError("proof_note_required", "请写几句完成情况", 422)
+    if not note and not photo_ids:
+        raise DomainError("proof_required", "请拍照或写几句完成情况", 422)
+    claim.submit(note, owned_uploads(member, photo_ids), now)
+    return claim
+
+
+def verify_claim(leader, task_id: int, claim_id: int, approved: bool, reason: str = "") -> TaskClaim:
+    """Approve (award the task's points, once) or send back with a reason for a new submission."""
+    claim = _managed_claim(leader, task_id, claim_id)
+    if claim.user_id == leader.id:
+        raise Forbidden("不能验收自己认领的微事项", "cannot_verify_own")
+    if approved and claim.status == "verified":
+        return claim  # a second leader, or a second tap: the points were awarded the first time
+    if claim.status != "submitted":
+        raise Conflict("claim_not_submitted", "该认领还没有待验收的完成凭证")
+    now = utcnow()
+    if not approved:
+        if not (reason or "").strip():
+            raise DomainError("reason_required", "退回时请说明原因", 422)
+        claim.send_back(reason.strip(), now)
+        return claim
+    claim.verify(leader, now)
+    award_points(claim.user, claim.task.points, "task", claim.task.grid, source_id=claim.id,
+                 granted_by=leader, note=claim.task.title)
+    return claim
+
+
+# --- lists of claims ---------------------------------------------------------
+
+def _effective_status(now: datetime):
+    return case((and_(TaskClaim.status == "claimed", Task.deadline <= now), "expired"), else_=TaskClaim.status)
+
+
+def _claims_query(status: str | None):
+    query = select(TaskClaim).join(TaskClaim.task).options(contains_eager(TaskClaim.task))
+    if status:
+        query = query.where(_effective_status(utcnow()) == status)
+    return query
+
+
+def task_claims_query(task: Task, status: str | None):
+    return _claims_query(status).where(TaskClaim.task_id == task.id).order_by(TaskClaim.id)
+
+
+def my_claims_query(member, status: str | None):
+    return _claims_query(status).where(TaskClaim.user_id == member.id).order_by(TaskClaim.id.desc())
+
+
+def managed_claims_query(leader, status: str | None, grid: Grid | None):
+    """Claims on tasks in the leader's subtree (or one grid's part of it), soonest task deadline first."""
+    scopes = capability_scopes(leader, "tasks.manage")
+    if not scopes:
+        raise Forbidden("只有网格长可以查看认领记录")
+    query = (
+        _claims_query(status).join(Task.grid)
+        .where(or_(*(Grid.path.startswith(scope.path) for scope in scopes)))
+        .order_by(Task.deadline, TaskClaim.id)
+    )
+    return query.where(Grid.path.startswith(grid.path)) if grid is not None else query
+
+
+# --- expiry ------------------------------------------------------------------
+
+def expire_claims() -> int:
+    """Mark claims left undone past their task's deadline; lists already show them as expired.
+
+    No slot is freed: once the deadline has passed nobody can claim the task anyway.
+    """
+    now = utcnow()
+    return db.session.execute(
+        update(TaskClaim)
+        .where(TaskClaim.status == "claimed", TaskClaim.task_id.in_(select(Task.id).where(Task.deadline <= now)))
+        .values(status="expired"),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+
+
+# --- catalogue -----------------------------------------------------------------
+
+def catalogue_query(args: dict):
+    query = select(CatalogueItem).order_by(CatalogueItem.group, CatalogueItem.code)
+    if args.get("group"):
+        query = query.where(CatalogueItem.group == args["group"])
+    if args.get("q"):
+        query = query.where(CatalogueItem.title.contains(args["q"], autoescape=True))
+    return query
+
+
+# --- proof photos for the verifying leader -------------------------------------
+
+def leader_may_see_proof(user, upload) -> bool:
+    """A leader over a task's grid may see the proof photos handed in for it."""
+    scopes = capability_scopes(user, "tasks.manage")
+    if not scopes:
+        return False
+    paths = db.session.scalars(
+        select(Grid.path).join(Task, Task.grid_id == Grid.id).join(TaskClaim, TaskClaim.task_id == Task.id)
+        .join(ClaimPhoto, ClaimPhoto.claim_id == TaskClaim.id).where(ClaimPhoto.upload_id == upload.id)
+    )
+    return any(path.startswith(scope.path) for path in paths for scope in scopes)
+
+
+ACCESS_CHECKS.append(leader_may_see_proof)
+
