@@ -29,9 +29,11 @@ class RankingArgs(ma.Schema):
 
 
 class RankingEntrySchema(ma.Schema):
+    #: Equal totals share a rank.
     rank = ma.fields.Integer()
     points = ma.fields.Integer()
-    user = ma.fields.Function(lambda r: {"id": r["user"].id, "name": mask_name(r["user"].display_name)})
+    #: The name is masked (王*华): rankings are seen by everyone in the grid.
+    user = ma.fields.Function(lambda r: {"id": r["user_id"], "name": mask_name(r["name"])})
 
 
 class RankingSchema(ma.Schema):

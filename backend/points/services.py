@@ -51,33 +51,46 @@ def ledger_query(user_id: int):
 
 
 def ranking(grid, period: str, limit: int = 50) -> list[dict]:
-    """Members by points earned inside ``grid``'s subtree during ``period``; one query."""
+    """Members by points earned inside ``grid``'s subtree during ``period``; one query.
+
+    Equal totals share a rank (1, 2, 2, 4), so nobody is placed below a tie by their id.
+    """
     total = func.sum(PointEntry.points).label("total")
     query = (
-        select(User, total)
+        select(User.id, User.real_name, User.nickname, total)
         .join(PointEntry, PointEntry.user_id == User.id)
         .where(PointEntry.grid_path.startswith(grid.path))
-        .group_by(User.id)
+        .group_by(User.id, User.real_name, User.nickname)
         .order_by(total.desc(), User.id)
         .limit(limit)
     )
     start = period_start(period)
     if start is not None:
         query = query.where(PointEntry.created_at >= start)
-    return [{"rank": n, "user": user, "points": points} for n, (user, points) in enumerate(db.session.execute(query), 1)]
+    rows, rank, previous = [], 0, None
+    for n, (user_id, real_name, nickname, points) in enumerate(db.session.execute(query), 1):
+        if points != previous:
+            rank, previous = n, points
+        rows.append({"rank": rank, "user_id": user_id, "name": real_name or nickname or f"用户{user_id}",
+                     "points": points})
+    return rows
 
 
 def may_see_ranking(user, grid) -> bool:
     """Leaders over the grid, and people whose home or party grid lies inside or under it."""
-    if can(user, "grid.view", grid):
-        return True
-    own_paths = [r.grid.path for r in user.roles] + ([user.grid.path] if user.grid else [])
-    return any(path.startswith(grid.path) for path in own_paths)
+    return can(user, "grid.view", grid) or _belongs_to(user, grid)
+
+
+def _belongs_to(person, grid) -> bool:
+    paths = [r.grid.path for r in person.roles] + ([person.grid.path] if person.grid else [])
+    return any(path.startswith(grid.path) for path in paths)
 
 
 def adjust_points(leader, member, grid, points: int, reason: str) -> PointEntry:
     """A leader's manual adjustment: always with a reason, always a new entry."""
     require(leader, "points.adjust", grid)
+    if not _belongs_to(member, grid):
+        raise DomainError("member_not_in_grid", "该党员不在这个网格，不能为其调整积分", 422)
     if not reason.strip():
         raise DomainError("reason_required", "手动调整积分必须填写原因", 422)
     return award_points(member, points, "manual", grid, granted_by=leader, note=reason.strip())
