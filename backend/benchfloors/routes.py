@@ -6,7 +6,7 @@
 
 They go through the app's middleware like any endpoint but skip the ORM, the
 schemas and the rules, which is the work a scenario is measured for. The write
-floor's table belongs to the bench (bench/floors.py creates it), not to a migration.
+floor's table belongs to the bench (bench/database.py creates it), not to a migration.
 """
 from __future__ import annotations
 

@@ -1,0 +1,90 @@
+"""The app under gunicorn, as production runs it, and its workers' memory from /proc."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from bench.settings import PROJECT_ROOT, WORK_DIR, Settings
+
+
+class Server:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.process: subprocess.Popen | None = None
+        self.log_path = WORK_DIR / "gunicorn.log"
+
+    def command(self) -> list[str]:
+        s = self.settings
+        return [sys.executable, "-m", "gunicorn", "--workers", str(s.workers), "--worker-class", "sync",
+                "--bind", f"127.0.0.1:{s.port}", "--backlog", "2048", "--timeout", "60",
+                "--log-level", "warning", "wsgi:app"]
+
+    def start(self) -> None:
+        WORK_DIR.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("w")
+        self.process = subprocess.Popen(self.command(), cwd=PROJECT_ROOT, env={**os.environ, **self.settings.app_env()},
+                                        stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited ({self.process.returncode}); see {self.log_path}:\n"
+                                   + self.log_path.read_text()[-3000:])
+            if len(self.worker_pids()) == self.settings.workers and self._answers():
+                return
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not come up in 60 s; see {self.log_path}")
+
+    def _answers(self) -> bool:
+        try:
+            return requests.get(self.settings.base_url + "/api/v1/bench/bare", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def worker_pids(self) -> list[int]:
+        if self.process is None:
+            return []
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return [int(pid) for pid in children.read_text().split()]
+        except OSError:
+            return []
+
+    def reset_peaks(self) -> None:
+        """Reset each worker's peak RSS (``clear_refs`` 5), so a run's peak is its own."""
+        for pid in self.worker_pids():
+            try:
+                Path(f"/proc/{pid}/clear_refs").write_text("5")
+            except OSError:
+                pass  # then the peak covers the worker's whole life, which is still an upper bound
+
+    def peak_mb(self) -> float:
+        """The largest peak resident set (VmHWM) among the workers, in MB."""
+        peaks = [_status_kb(pid, "VmHWM") for pid in self.worker_pids()]
+        return max(peaks, default=0) / 1024
+
+
+def _status_kb(pid: int, field: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
