@@ -9,6 +9,7 @@ the activity's counter, with a CHECK constraint under it).
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,7 +17,7 @@ from io import BytesIO
 
 import segno
 from flask import current_app
-from sqlalchemy import case, false, or_, select, update
+from sqlalchemy import Boolean, Float, Integer, String, bindparam, case, cast, false, literal, null, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload, selectinload
@@ -25,7 +26,7 @@ from backend.auth.models import User
 from backend.auth.permissions import can, capability_scopes, holds_anywhere
 from backend.auth.roles import grant_role
 from backend.auth.services import require
-from backend.core.db import db, utcnow
+from backend.core.db import UTCDateTime, db, utcnow
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
 from backend.core.timeutil import local_zone
 from backend.core.wechat import get_wechat
@@ -40,7 +41,8 @@ DEFAULT_EARLY_MINUTES = 30
 #: Distance bands kept for a check-in instead of coordinates: (upper bound in metres, label).
 DISTANCE_BANDS = ((100, "<100m"), (300, "100-300m"), (1000, "300m-1km"), (math.inf, ">1km"))
 BAND_NAMES = {"<100m": "100 米以内", "100-300m": "100–300 米", "300m-1km": "300 米–1 公里", ">1km": "1 公里以外"}
-EARTH_RADIUS_M = 6_371_000
+#: Metres per degree of latitude (and of longitude at the equator), on a sphere of the Earth's mean radius.
+METRES_PER_DEGREE = 111_195
 
 # ------------------------------------------------------------------ registrations
 
@@ -297,25 +299,9 @@ def _not_registered() -> DomainError:
     return Forbidden("您还不是本活动所在网格的报到党员，请先完成双报到并等待网格长审核", code="not_registered")
 
 
-def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle distance (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
-
-
-def _fence(activity, location: dict | None) -> tuple[bool | None, str | None]:
-    """(within the radius, distance band) for the scan; the coordinates go no further."""
-    if not location or activity.lat is None or activity.lng is None:
-        return None, None
-    metres = distance_m(location["lat"], location["lng"], activity.lat, activity.lng)
-    band = next(label for bound, label in DISTANCE_BANDS if metres < bound)
-    return (metres <= activity.checkin_radius_m if activity.checkin_radius_m else None), band
-
-
 def _refusal(activity, via: str, party_paths: list[str], now: datetime, fence=None) -> DomainError | None:
     """Why this member may not check in to ``activity`` now (None: they may).
-    ``fence`` is checked when given; it is skipped where no seat was left anyway."""
+    ``fence`` (within radius, distance band) is judged when given."""
     if not any(path.startswith(activity.grid_path) or activity.grid_path.startswith(path) for path in party_paths):
         return _not_registered()
     if refusal := _window_refusal(activity.starts_at, activity.ends_at, now):
@@ -333,77 +319,103 @@ def _refusal(activity, via: str, party_paths: list[str], now: datetime, fence=No
     return None
 
 
-def _insert_ignoring_conflicts(table):
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing()
-
-
 _activities, _checkins = Activity.__table__, Checkin.__table__
+_a, _c = _activities.c, _checkins.c
+
+#: Take a seat if one is left, returning what the rules need to judge the scan.
+_TAKE_SEAT = (
+    update(_activities)
+    .where(_a.id == bindparam("aid"), _a.checked_in < _a.capacity)
+    .values(checked_in=_a.checked_in + 1)
+    .returning(_a.title, _a.grid_path, _a.starts_at, _a.ends_at, _a.checkin_radius_m)
+)
+
+_FIRST_CHECKIN = (
+    select(_c.id, _c.activity_id, _a.title.label("activity_title"), _c.checked_in_at, _c.checked_out_at,
+           _c.service_minutes, _c.via, _c.within_radius, _c.distance_band, _c.client_key)
+    .join_from(_checkins, _activities, _a.id == _c.activity_id)
+    .where(_c.activity_id == bindparam("aid"), _c.user_id == bindparam("uid"))
+)
+
+
+def _fence_expressions():
+    """SQL for (within the radius, distance band) between the scan at (:lat, :lng) and the
+    activity's place, so the coordinates never leave the statement. Equirectangular: at a few
+    kilometres it is within a metre of the great-circle distance."""
+    dy = (bindparam("lat", type_=Float) - _a.lat) * METRES_PER_DEGREE
+    dx = (bindparam("lng", type_=Float) - _a.lng) * bindparam("metres_per_degree_lng", type_=Float)
+    squared = dx * dx + dy * dy
+    band = case(
+        (_a.lat.is_(None), cast(null(), String)),
+        *((squared < bound * bound, literal(label, String)) for bound, label in DISTANCE_BANDS[:-1]),
+        else_=literal(DISTANCE_BANDS[-1][1], String),
+    )
+    within = case((or_(_a.lat.is_(None), _a.checkin_radius_m.is_(None)), cast(null(), Boolean)),
+                  else_=squared <= _a.checkin_radius_m * _a.checkin_radius_m)
+    return within, band
+
+
+@functools.cache
+def _insert_checkin(dialect_name: str, with_location: bool):
+    """INSERT … SELECT from the activity's row: nothing is inserted for an unknown activity,
+    and the unique (activity, member) and (member, key) constraints make a repeat a no-op."""
+    within, band = _fence_expressions() if with_location else (cast(null(), Boolean), cast(null(), String))
+    row = select(
+        _a.id, cast(bindparam("uid"), Integer), bindparam("now", type_=UTCDateTime()), cast(bindparam("via"), String),
+        within, band, cast(bindparam("client_key"), String),
+    ).where(_a.id == bindparam("aid"))
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    columns = ["activity_id", "user_id", "checked_in_at", "via", "within_radius", "distance_band", "client_key"]
+    return (dialect.insert(_checkins).from_select(columns, row).on_conflict_do_nothing()
+            .returning(_c.id, _c.within_radius, _c.distance_band))
 
 
 def check_in(user: User, token: str, location: dict | None = None, client_key: str | None = None,
              activity_id: int | None = None) -> tuple[CheckinResult, bool]:
     """Check ``user`` in with a scanned code; returns (the record, whether this request created it).
 
-    The hot path is two statements after authentication: take a seat with a
-    guarded UPDATE (which also returns what the rules need), then INSERT the
-    check-in, which the unique (activity, member) constraint turns into a no-op
-    for a repeat. Every refusal raises, and the request's rollback gives the
-    seat back. ``client_key`` is the request's Idempotency-Key: a retry of the
-    request that created the check-in gets the same 201 answer again.
+    Two statements after authentication, first time or repeat: INSERT the
+    check-in (a no-op for a repeat, which then reads the first record), then
+    take a seat with a guarded UPDATE that also returns what the rules need.
+    Every refusal raises, and the request's rollback removes the row and gives
+    the seat back. ``client_key`` is the request's Idempotency-Key: a retry of
+    the request that created the check-in gets the same 201 answer again.
     """
     now = utcnow()
     code = codes.read_code(token, now, activity_id)
     party_paths = party_grid_paths(user)
     if not party_paths:
         raise _not_registered()
-    seat = db.session.execute(
-        update(_activities)
-        .where(_activities.c.id == code.activity_id, _activities.c.checked_in < _activities.c.capacity)
-        .values(checked_in=_activities.c.checked_in + 1)
-        .returning(_activities.c.title, _activities.c.grid_path, _activities.c.starts_at, _activities.c.ends_at,
-                   _activities.c.lat, _activities.c.lng, _activities.c.checkin_radius_m)
-    ).one_or_none()
+    connection = db.session.connection()
+    params = {"aid": code.activity_id, "uid": user.id, "now": now, "via": code.via, "client_key": client_key}
+    if location:
+        params |= {"lat": location["lat"], "lng": location["lng"],
+                   "metres_per_degree_lng": METRES_PER_DEGREE * math.cos(math.radians(location["lat"]))}
+    created = connection.execute(_insert_checkin(connection.dialect.name, bool(location)), params).one_or_none()
+    if created is None:
+        return _first_checkin_or_refuse(connection, user, code, client_key)
+    seat = connection.execute(_TAKE_SEAT, {"aid": code.activity_id}).one_or_none()
     if seat is None:
-        return _existing_or_refuse(user, code, party_paths, now, client_key)
-    within, band = fence = _fence(seat, location)
-    refusal = _refusal(seat, code.via, party_paths, now, fence)
-    if refusal is None:
-        created = db.session.execute(
-            _insert_ignoring_conflicts(_checkins)
-            .values(activity_id=code.activity_id, user_id=user.id, checked_in_at=now, via=code.via,
-                    within_radius=within, distance_band=band, client_key=client_key)
-            .returning(_checkins.c.id)
-        ).one_or_none()
-        if created is not None:
-            return CheckinResult(created.id, code.activity_id, seat.title, now, None, None, code.via, within, band,
-                                 repeat=False), True
-    # Already checked in (or refused): give the seat back before answering.
-    db.session.execute(
-        update(_activities).where(_activities.c.id == code.activity_id).values(checked_in=_activities.c.checked_in - 1)
-    )
-    return _existing_or_refuse(user, code, party_paths, now, client_key, refusal)
-
-
-def _existing_or_refuse(user, code, party_paths, now, client_key, refusal=None) -> tuple[CheckinResult, bool]:
-    """A repeat scan gets the first record back; anything else gets the reason it was refused."""
-    existing = db.session.scalar(
-        select(Checkin).options(joinedload(Checkin.activity))
-        .where(Checkin.activity_id == code.activity_id, Checkin.user_id == user.id)
-    )
-    if existing is not None:
-        replay = client_key is not None and existing.client_key == client_key
-        return CheckinResult.of(existing, repeat=not replay), replay
-    if refusal is not None:
+        raise _refusal(db.session.get(Activity, code.activity_id), code.via, party_paths, now) or Conflict(
+            "activity_full", "活动名额已满，感谢您的参与热情")
+    refusal = _refusal(seat, code.via, party_paths, now, (created.within_radius, created.distance_band))
+    if refusal:
         raise refusal
-    activity = db.session.get(Activity, code.activity_id)
-    if activity is None:
+    return CheckinResult(created.id, code.activity_id, seat.title, now, None, None, code.via, created.within_radius,
+                         created.distance_band, repeat=False), True
+
+
+def _first_checkin_or_refuse(connection, user, code, client_key) -> tuple[CheckinResult, bool]:
+    """Nothing was inserted: a repeat gets its first record back."""
+    first = connection.execute(_FIRST_CHECKIN, {"aid": code.activity_id, "uid": user.id}).one_or_none()
+    if first is not None:
+        replay = client_key is not None and first.client_key == client_key
+        fields = first._asdict()
+        del fields["client_key"]
+        return CheckinResult(**fields, repeat=not replay), replay
+    if db.session.get(Activity, code.activity_id) is None:
         raise DomainError("checkin_code_invalid", "该活动不存在，请扫描网格长出示的签到码", 400)
-    if client_key is not None and db.session.scalar(
-        select(Checkin.id).where(Checkin.user_id == user.id, Checkin.client_key == client_key)
-    ):
-        raise DomainError("idempotency_key_reused", "该请求标识已用于另一项操作，请刷新后重试", 422)
-    raise _refusal(activity, code.via, party_paths, now) or Conflict("activity_full", "活动名额已满，感谢您的参与热情")
+    raise DomainError("idempotency_key_reused", "该请求标识已用于另一项操作，请刷新后重试", 422)
 
 
 # ------------------------------------------------------------------ hours and points
