@@ -173,6 +173,18 @@ class Plan:
         return range(PARTY_EVERY, self.residents + 1, PARTY_EVERY)
 
     @cached_property
+    def _members_by_grid(self) -> dict[int, list[int]]:
+        found: dict[int, list[int]] = {}
+        for uid in self.party_member_ids():
+            for grid_id in self.home_of(uid).path.strip("/").split("/"):
+                found.setdefault(int(grid_id), []).append(uid)
+        return found
+
+    def members_of(self, grid_id: int) -> list[int]:
+        """The party members living in the grid's subtree (their role is on their home micro-grid)."""
+        return self._members_by_grid.get(grid_id, [])
+
+    @cached_property
     def staff(self) -> list[StaffRow]:
         """Users after the residents: a leader per grid from 片区 down, admins above, handlers per unit."""
         rows, next_id = [], self.residents + 1

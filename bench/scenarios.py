@@ -1,21 +1,31 @@
 """What the bench measures: the three floors, the scenarios, and the slots still to fill.
 
-A scenario is a list of requests (method, path, token, body) that wrk cycles
-through, so the load spreads over many people and grids; ``{n}`` in a body is
-made unique per request. Each scenario is read as a ratio to one floor measured
-in the same round. A scenario whose endpoints have not landed yet is a slot:
-it is listed in the results as not measured, with what it waits for.
+A scenario is a list of requests (method, path, token, body, idempotency key)
+that wrk cycles through, so the load spreads over many people and grids;
+``{n}`` in a body or key is made unique per request. The list is built afresh
+before every run, so a scenario can set up what the run needs (an activity open
+now, tasks with free slots) and sign codes that are valid now. Each scenario is
+read as a ratio to one floor measured in the same round; ``check`` looks at the
+database afterwards for the correctness the issue asks of it. A scenario whose
+endpoints or tables have not landed yet is a slot, listed as not measured.
 """
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 from typing import Callable
+
+import psycopg
 
 from bench.plan import Plan
 
 #: Requests in one scenario's list; wrk's threads cycle through it.
 LIST_SIZE = 2_000
+#: Title prefix of the rows scenarios create for a run; removed at the start of the next bench.
+RUN_MARK = "压测"
 
 
 @dataclass(frozen=True)
@@ -24,20 +34,27 @@ class Req:
     path: str
     token: str = ""
     body: str = ""
+    #: Idempotency-Key, as the mini-program sends on creates ("{n}": unique per request).
+    key: str = ""
 
     def line(self) -> str:
-        return f"{self.method}\t{self.path}\t{self.token}\t{self.body}"
+        return f"{self.method}\t{self.path}\t{self.token}\t{self.body}\t{self.key}"
 
 
 class Fixtures:
-    """The plan and signed access tokens for its people, as the app issues them."""
+    """What builders need: the plan, the database, tokens signed as the app signs them, the app itself."""
 
-    def __init__(self, plan: Plan, issue_token: Callable[[object], tuple[str, int]]):
-        self.plan, self._issue, self._tokens = plan, issue_token, {}
+    def __init__(self, plan: Plan, conn: psycopg.Connection, app, base_url: str):
+        self.plan, self.conn, self.app, self.base_url = plan, conn, app, base_url
+        self.run = 0
+        self._tokens: dict[int, str] = {}
 
     def token(self, user_id: int) -> str:
         if user_id not in self._tokens:
-            self._tokens[user_id] = self._issue(SimpleNamespace(id=user_id, token_version=1))[0]
+            from backend.auth.services import issue_access_token
+
+            with self.app.app_context():
+                self._tokens[user_id] = issue_access_token(SimpleNamespace(id=user_id, token_version=1))[0]
         return self._tokens[user_id]
 
     def spread(self, items: list, count: int = LIST_SIZE) -> list:
@@ -46,6 +63,13 @@ class Fixtures:
 
     def users(self, count: int = LIST_SIZE) -> list[int]:
         return self.spread(list(range(1, self.plan.users + 1)), count)
+
+    def window(self, items: list, count: int) -> list:
+        """A different slice of ``items`` for each run, so writes meet fresh rows."""
+        if len(items) <= count:
+            return items
+        start = (self.run * count) % len(items)
+        return (items + items)[start:start + count]
 
 
 @dataclass(frozen=True)
@@ -56,10 +80,19 @@ class Scenario:
     floor: str | None
     #: The goal as a ratio to the floor (at least), from the issue; None where there is none.
     goal: float | None
-    #: The requests; None while the scenario is a slot waiting for its endpoints.
+    #: The requests for one run; None while the scenario is a slot.
     build: Callable[[Fixtures], list[Req]] | None
     #: What a slot waits for.
     waiting_for: str = ""
+    #: Tables the scenario needs; without them it is a slot.
+    tables: tuple[str, ...] = ()
+    #: After the runs: a one-line verdict on the correctness the issue asks for.
+    check: Callable[[Fixtures], str] | None = None
+    #: Refusals (409 full, already claimed) are part of the scenario, not failures.
+    refusals_expected: bool = False
+
+
+# --- the floors ---------------------------------------------------------------------
 
 
 def _bare(fx: Fixtures) -> list[Req]:
@@ -72,6 +105,9 @@ def _write(fx: Fixtures) -> list[Req]:
 
 def _read(fx: Fixtures) -> list[Req]:
     return [Req("GET", f"/api/v1/bench/read?after={uid}") for uid in fx.users()]
+
+
+# --- reads ----------------------------------------------------------------------------
 
 
 def _me(fx: Fixtures) -> list[Req]:
@@ -91,6 +127,110 @@ def _ranking(fx: Fixtures) -> list[Req]:
             for c in fx.spread(fx.plan.communities)]
 
 
+def _inbox(fx: Fixtures) -> list[Req]:
+    """What waits for a leader: 居民区 and micro-grid leaders, whose inboxes hold few or many items."""
+    grids = fx.spread(fx.plan.communities, LIST_SIZE // 2) + fx.spread(fx.plan.micro_grids, LIST_SIZE // 2)
+    return [Req("GET", "/api/v1/inbox", fx.token(fx.plan.leader_of(g.id))) for g in grids]
+
+
+def _stats(level: int, count: int) -> Callable[[Fixtures], list[Req]]:
+    def build(fx: Fixtures) -> list[Req]:
+        grids = fx.spread(fx.plan.level(level)[:count], LIST_SIZE)
+        return [Req("GET", f"/api/v1/grids/{g.id}/stats", fx.token(fx.plan.leader_of(g.id))) for g in grids]
+
+    return build
+
+
+def _stats_check(level: int) -> Callable[[Fixtures], str]:
+    def check(fx: Fixtures) -> str:
+        from bench.recount import compare
+
+        return compare(fx, fx.plan.level(level)[0])
+
+    return check
+
+
+# --- contested writes -----------------------------------------------------------------
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _checkin_storm(fx: Fixtures) -> list[Req]:
+    """An activity per street open now, seats for 90% of the street's members; every member scans its code.
+
+    The members come in list order, so the 32 connections scan the same activity at
+    once; past the seats they are refused (activity_full), and a second pass through
+    the list repeats scans (answered with the first record).
+    """
+    from backend.party.codes import rotating_code
+
+    streets = fx.plan.level(3)
+    streets = fx.window(streets, math.ceil(4_000 * len(streets) / fx.plan.counts["party_members"]))
+    now, requests = _now(), []
+    for street in streets:
+        members = fx.plan.members_of(street.id)
+        activity_id = fx.conn.execute(
+            "INSERT INTO activities (grid_id, grid_path, kind, title, description, place, starts_at, ends_at,"
+            " capacity, checked_in, service_minutes, points, created_at)"
+            " VALUES (%s, %s, 'party_day', %s, '', '', %s, %s, %s, 0, 120, 2, %s) RETURNING id",
+            (street.id, street.path, f"{RUN_MARK}主题党日 {fx.run}", now - timedelta(minutes=10),
+             now + timedelta(hours=2), max(1, len(members) * 9 // 10), now),
+        ).fetchone()[0]
+        with fx.app.app_context():
+            code = rotating_code(activity_id, now).token
+        body = json.dumps({"token": code, "activity_id": activity_id})
+        requests += [Req("POST", "/api/v1/checkins", fx.token(uid), body, key="{n}") for uid in members]
+    return requests
+
+
+def _checkin_check(fx: Fixtures) -> str:
+    over, mismatched, doubles = fx.conn.execute(
+        "SELECT count(*) FILTER (WHERE a.checked_in > a.capacity),"
+        " count(*) FILTER (WHERE a.checked_in <> (SELECT count(*) FROM checkins c WHERE c.activity_id = a.id)),"
+        " (SELECT count(*) FROM (SELECT 1 FROM checkins c JOIN activities x ON x.id = c.activity_id"
+        "  WHERE x.title LIKE %s GROUP BY c.activity_id, c.user_id HAVING count(*) > 1) d)"
+        " FROM activities a WHERE a.title LIKE %s", (RUN_MARK + "%", RUN_MARK + "%")).fetchone()
+    full = fx.conn.execute("SELECT count(*) FILTER (WHERE checked_in = capacity), count(*) FROM activities"
+                           " WHERE title LIKE %s", (RUN_MARK + "%",)).fetchone()
+    verdict = "✓" if over == mismatched == doubles == 0 else "✗"
+    return (f"{verdict} over capacity {over}, seats ≠ records {mismatched}, two records for a member {doubles} "
+            f"({full[0]} of {full[1]} activities filled)")
+
+
+def _claim_race(fx: Fixtures) -> list[Req]:
+    """A task per 居民区 with slots for a third of its members; all its members claim at once."""
+    communities = fx.plan.communities
+    communities = fx.window(communities, math.ceil(6_000 * len(communities) / fx.plan.counts["party_members"]))
+    now, requests = _now(), []
+    for community in communities:
+        members = fx.plan.members_of(community.id)
+        if not members:
+            continue
+        task_id = fx.conn.execute(
+            "INSERT INTO tasks (grid_id, title, description, slots, taken, deadline, points, proof_photo,"
+            " proof_note, created_at) VALUES (%s, %s, '', %s, 0, %s, 3, true, false, %s) RETURNING id",
+            (community.id, f"{RUN_MARK}微事项 {fx.run}", max(1, len(members) // 3), now + timedelta(days=2), now),
+        ).fetchone()[0]
+        requests += [Req("POST", f"/api/v1/tasks/{task_id}/claims", fx.token(uid), key="{n}") for uid in members]
+    return requests
+
+
+def _claim_check(fx: Fixtures) -> str:
+    over, mismatched, doubles, tasks, full = fx.conn.execute(
+        "SELECT count(*) FILTER (WHERE t.taken > t.slots),"
+        " count(*) FILTER (WHERE t.taken <> (SELECT count(*) FROM task_claims c"
+        "   WHERE c.task_id = t.id AND c.status <> 'released')),"
+        " (SELECT count(*) FROM (SELECT 1 FROM task_claims c JOIN tasks x ON x.id = c.task_id"
+        "  WHERE x.title LIKE %s AND c.status <> 'released' GROUP BY c.task_id, c.user_id HAVING count(*) > 1) d),"
+        " count(*), count(*) FILTER (WHERE t.taken = t.slots)"
+        " FROM tasks t WHERE t.title LIKE %s", (RUN_MARK + "%", RUN_MARK + "%")).fetchone()
+    verdict = "✓" if over == mismatched == doubles == 0 else "✗"
+    return (f"{verdict} over slots {over}, taken ≠ claims {mismatched}, two claims for a member {doubles} "
+            f"({full} of {tasks} tasks filled exactly)")
+
+
 FLOORS = (
     Scenario("bare", "floor: bare JSON", None, None, _bare),
     Scenario("write", "floor: raw insert + commit", None, None, _write),
@@ -101,15 +241,19 @@ SCENARIOS = (
     Scenario("me", "GET /me", "read", None, _me),
     Scenario("grid_children", "GET /grids?parent_id= (居民区's micro-grids)", "read", None, _grid_children),
     Scenario("ranking", "GET /points/ranking (居民区, this year)", "read", None, _ranking),
-    # Slots: the issue's goals, filled in once the domains' endpoints land.
-    Scenario("checkin_storm", "check-in storm", "write", 0.6, None, "backend/party check-in endpoint"),
-    Scenario("report_submit", "report submission", "write", 0.35, None, "backend/reports submission endpoint"),
-    Scenario("claim_race", "claims racing for the last slots", "write", 0.5, None, "backend/tasks claim endpoint"),
-    Scenario("leader_inbox", "leader inbox", "read", 0.6, None, "domain inbox.py seams with items"),
-    Scenario("report_list", "report list (20 a page)", "read", 0.6, None, "backend/reports list endpoint"),
-    Scenario("stats_community", "grid stats: 居民区", "read", 0.5, None, "domain stats.py seams"),
-    Scenario("stats_street", "grid stats: street", "read", 0.5, None, "domain stats.py seams"),
-    Scenario("stats_city", "grid stats: whole city", "read", 0.5, None, "domain stats.py seams"),
+    Scenario("checkin_storm", "check-in storm (POST /checkins)", "write", 0.6, _checkin_storm,
+             tables=("activities", "checkins"), check=_checkin_check, refusals_expected=True),
+    Scenario("report_submit", "report submission", "write", 0.35, None, "backend/reports migration",
+             tables=("reports",)),
+    Scenario("claim_race", "claims racing for the last slots (POST /tasks/{id}/claims)", "write", 0.5, _claim_race,
+             tables=("tasks", "task_claims"), check=_claim_check, refusals_expected=True),
+    Scenario("leader_inbox", "leader inbox (GET /inbox)", "read", 0.6, _inbox),
+    Scenario("report_list", "report list (20 a page)", "read", 0.6, None, "backend/reports migration",
+             tables=("reports",)),
+    Scenario("stats_community", "grid stats: 居民区", "read", 0.5, _stats(5, LIST_SIZE),
+             check=_stats_check(5)),
+    Scenario("stats_street", "grid stats: street", "read", 0.5, _stats(3, 50), check=_stats_check(3)),
+    Scenario("stats_city", "grid stats: whole city", "read", 0.5, _stats(1, 1), check=_stats_check(1)),
 )
 
 #: Measured in-process, not over HTTP: the photo pipeline against a plain decode.
@@ -119,5 +263,9 @@ PHOTO_GOAL = 1.5
 ALL_NAMES = [s.name for s in FLOORS + SCENARIOS] + [PHOTO]
 
 
-def by_name(name: str) -> Scenario:
-    return next(s for s in FLOORS + SCENARIOS if s.name == name)
+def clear_run_rows(conn: psycopg.Connection, tables: set[str]) -> None:
+    """Remove what earlier runs' scenarios created, so every bench starts from the same dataset."""
+    if "activities" in tables:
+        conn.execute("DELETE FROM activities WHERE title LIKE %s", (RUN_MARK + "%",))
+    if "tasks" in tables:
+        conn.execute("DELETE FROM tasks WHERE title LIKE %s", (RUN_MARK + "%",))

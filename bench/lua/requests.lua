@@ -2,11 +2,12 @@
 --
 --   wrk -t THREADS ... -s requests.lua URL -- REQUEST_FILE RUN_NONCE THREADS
 --
--- Each line of REQUEST_FILE is METHOD \t PATH \t TOKEN \t BODY (TOKEN and BODY may
--- be empty). Each thread starts at its own place in the list and takes the next
--- line for every request, so the requests spread over many people and grids.
--- "{n}" in a body becomes RUN_NONCE-thread-counter, unique across runs, so
--- writes never repeat a key. done() prints one JSON line for the harness.
+-- Each line of REQUEST_FILE is METHOD \t PATH \t TOKEN \t BODY \t IDEMPOTENCY_KEY
+-- (all but the first two may be empty). Each thread starts at its own place in
+-- the list and takes the next line for every request, so the requests spread
+-- over many people and grids. "{n}" in a body or key becomes
+-- RUN_NONCE-thread-counter, unique across runs, so writes never repeat a key.
+-- done() prints one JSON line for the harness.
 
 local threads = {}
 
@@ -31,11 +32,14 @@ function init(args)
     local f = split(line)
     local headers = { ["Accept"] = "application/json" }
     if f[3] ~= nil and f[3] ~= "" then headers["Authorization"] = "Bearer " .. f[3] end
-    local body = f[4]
+    local body, key = f[4], f[5]
     if body == "" then body = nil end
+    if key == "" then key = nil end
     if body ~= nil then headers["Content-Type"] = "application/json" end
-    local entry = { method = f[1], path = f[2], headers = headers, body = body }
-    if body == nil or not body:find("{n}", 1, true) then
+    local entry = { method = f[1], path = f[2], headers = headers, body = body, key = key }
+    local varies = (body ~= nil and body:find("{n}", 1, true)) or (key ~= nil and key:find("{n}", 1, true))
+    if key ~= nil and not varies then headers["Idempotency-Key"] = key end
+    if not varies then
       entry.request = wrk.format(entry.method, entry.path, entry.headers, entry.body)
     end
     table.insert(lines, entry)
@@ -49,7 +53,10 @@ function request()
   position = position % #lines + 1
   if entry.request ~= nil then return entry.request end
   counter = counter + 1
-  local body = entry.body:gsub("{n}", nonce .. "-" .. tid .. "-" .. counter)
+  local unique = nonce .. "-" .. tid .. "-" .. counter
+  local body = entry.body
+  if body ~= nil then body = body:gsub("{n}", unique) end
+  if entry.key ~= nil then entry.headers["Idempotency-Key"] = entry.key:gsub("{n}", unique) end
   return wrk.format(entry.method, entry.path, entry.headers, body)
 end
 
