@@ -54,8 +54,10 @@ SUBSCRIBE_FIELDS = ("character_string1", "thing2", "phrase3", "thing4", "time5")
 REPORT_PAGE = "pages/reports/detail/index?id={id}"
 #: The stand-in accepts any id; production sets the template chosen in the mini-program's admin console.
 DEFAULT_SUBSCRIBE_TEMPLATE = "report_progress_dev"
-#: Timeline rows followers are not told about: they concern the reporter's content or the staff.
-PRIVATE_ACTIONS = {"submit", "hold", "overdue"}
+#: Timeline rows followers are not told about: they concern the reporter's content.
+PRIVATE_ACTIONS = {"submit", "hold"}
+#: Not a change of state, so no message: the overdue mark is for the staff.
+SILENT_ACTIONS = {"overdue"}
 TEXT_REVIEW_REASON = "描述内容需人工审核，审核通过后将正常受理"
 PHOTO_REVIEW_REASON = "照片未通过内容安全检测，需人工审核，审核通过后将正常受理"
 
@@ -503,6 +505,8 @@ def record_event(report: Report, action: str, actor: User | None, note: str = ""
 
 def _notify(report: Report, event: ReportEvent) -> None:
     template_id = current_app.config.get("REPORT_SUBSCRIBE_TEMPLATE", DEFAULT_SUBSCRIBE_TEMPLATE)
+    if event.action in SILENT_ACTIONS:
+        return
     recipients = [report.reporter_id] if report.reporter_id else []
     if event.action not in PRIVATE_ACTIONS:
         recipients += db.session.scalars(select(ReportFollower.user_id).where(ReportFollower.report_id == report.id))

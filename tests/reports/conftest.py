@@ -129,6 +129,20 @@ def settle(app):
     return wait
 
 
+@pytest.fixture
+def delivered(settle, standin):
+    """``delivered(count)``: wait until the stand-in pushed ``count`` verdicts and the app's
+    answers (and the jobs they queued) are done; returns the receiver's HTTP statuses."""
+
+    def wait(count: int = 1) -> list[int | None]:
+        db.session.commit()  # the push request needs the SQLite write lock an open read would hold
+        statuses = [push.status for push in standin.wait_pushes(count, timeout=15)]
+        settle()
+        return statuses
+
+    return wait
+
+
 @pytest.fixture(autouse=True)
 def _jobs_finish_before_tables_are_emptied(app):
     yield
