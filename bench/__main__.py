@@ -16,7 +16,8 @@ def parse(argv: list[str] | None = None) -> Settings:
                         help="dataset size relative to the full city (1 = 2 million residents; 0.01 for a quick run)")
     parser.add_argument("--database", default="", help="PostgreSQL database (default: wanggetong_bench, or per scale)")
     parser.add_argument("--server-url", default=defaults.server_url, help="PostgreSQL server, without a database")
-    parser.add_argument("--port", type=int, default=defaults.port)
+    parser.add_argument("--port", type=int, default=defaults.port, help="the app's port on 127.0.0.1")
+    parser.add_argument("--wechat-port", type=int, default=0, help="the WeChat stand-in's port (default: --port + 1)")
     parser.add_argument("--workers", type=int, default=defaults.workers)
     parser.add_argument("--connections", type=int, default=defaults.connections)
     parser.add_argument("--threads", type=int, default=defaults.threads)
@@ -34,6 +35,7 @@ def parse(argv: list[str] | None = None) -> Settings:
     if unknown:
         parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
     return Settings(scale=args.scale, database=args.database, server_url=args.server_url, port=args.port,
+                    wechat_port=args.wechat_port or args.port + 1,
                     workers=args.workers, connections=args.connections, threads=args.threads,
                     duration=args.duration, warmup=args.warmup, repeat=args.repeat, scenarios=scenarios,
                     output=args.output, photo_repetitions=args.photo_repetitions)

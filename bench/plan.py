@@ -166,6 +166,16 @@ class Plan:
         micro = self.micro_grids
         return micro[(user_id - 1) * len(micro) // self.residents]
 
+    def residents_of(self, micro_index: int) -> range:
+        """The residents of the ``micro_index``-th micro-grid: the users whose ``home_of`` it is."""
+        n, m = self.residents, len(self.micro_grids)
+        return range(-(-micro_index * n // m) + 1, -(-(micro_index + 1) * n // m) + 1)
+
+    @cached_property
+    def property_unit(self) -> dict[int, int]:
+        """居民区 id → the id of its 物业 member unit."""
+        return {grid_id: unit_id for unit_id, grid_id, kind, _name in self.member_units if kind == "物业"}
+
     def is_party_member(self, user_id: int) -> bool:
         return user_id <= self.residents and user_id % PARTY_EVERY == 0
 

@@ -66,14 +66,25 @@ def _select(selected: list[str], tables: set[str], notes: list[str]) -> list[Mea
     return measured
 
 
+def _flush_bench_redis(settings: Settings) -> None:
+    """The bench's own Redis database: rate-limit counters and queued jobs of earlier runs go."""
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.redis_url, socket_timeout=2).flushdb()
+    except redis.RedisError:
+        pass  # the app falls back to memory without Redis; nothing to clear
+
+
 def _measure(settings: Settings, fixtures: Fixtures, live: list[Measured], progress: Progress,
              notes: list[str], selected: list[str]) -> dict | None:
+    _flush_bench_redis(settings)
     server = Server(settings)
     progress.line(f"starting gunicorn ({settings.workers} sync workers) on {settings.base_url}")
     server.start()
     try:
         for m in live:
-            _sample(settings, m, _request_file(fixtures, m))
+            _sample(settings, fixtures, m, _request_file(fixtures, m))
             if m.problem:
                 notes.append(f"{m.scenario.title}: not measured: {m.problem}")
         live = [m for m in live if not m.problem]
@@ -90,6 +101,7 @@ def _measure(settings: Settings, fixtures: Fixtures, live: list[Measured], progr
                 progress.line(f"  check {m.scenario.name}: {m.check}")
     finally:
         server.stop()
+        _flush_bench_redis(settings)
     if PHOTO not in selected:
         return None
     progress.line("photo pipeline (in-process)")
@@ -133,10 +145,13 @@ def _request_file(fixtures: Fixtures, m: Measured) -> Path:
     return path
 
 
-def _sample(settings: Settings, m: Measured, request_file: Path) -> None:
+def _sample(settings: Settings, fixtures: Fixtures, m: Measured, request_file: Path) -> None:
     """Send a few of the scenario's requests: count statements, and refuse a scenario that fails."""
     lines = request_file.read_text().splitlines()
-    for i, line in enumerate(lines[:: max(1, len(lines) // SAMPLES)][:SAMPLES]):
+    lines = lines[:: max(1, len(lines) // SAMPLES)][:SAMPLES]
+    if m.scenario.probe:
+        lines += [r.line() for r in m.scenario.probe(fixtures)]
+    for i, line in enumerate(lines):
         method, path, token, body, key = (line.split("\t") + ["", "", ""])[:5]
         unique = f"sample-{secrets.token_hex(4)}-{i}"
         headers = {"Authorization": f"Bearer {token}"} if token else {}

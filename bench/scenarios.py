@@ -90,6 +90,8 @@ class Scenario:
     check: Callable[[Fixtures], str] | None = None
     #: Refusals (409 full, already claimed) are part of the scenario, not failures.
     refusals_expected: bool = False
+    #: Extra requests only sampled for statements (a list with 1 and with 100 items).
+    probe: Callable[[Fixtures], list[Req]] | None = None
 
 
 # --- the floors ---------------------------------------------------------------------
@@ -148,6 +150,56 @@ def _stats_check(level: int) -> Callable[[Fixtures], str]:
         return compare(fx, fx.plan.level(level)[0])
 
     return check
+
+
+def _report_list(fx: Fixtures, page_size: int = 20) -> list[Req]:
+    """A 居民区 leader's reports, 20 a page (the leader handles the reports filed in the subtree)."""
+    return [Req("GET", f"/api/v1/reports?grid_id={c.id}&page_size={page_size}", fx.token(fx.plan.leader_of(c.id)))
+            for c in fx.spread(fx.plan.communities)]
+
+
+def _report_list_probe(fx: Fixtures) -> list[Req]:
+    return _report_list(fx, 1)[:1] + _report_list(fx, 100)[:1]
+
+
+# --- writes ---------------------------------------------------------------------------
+
+
+def _report_submit(fx: Fixtures) -> list[Req]:
+    """Residents file a report with one photo they uploaded, at a spot in their micro-grid.
+
+    The photos are made for the run (one fresh upload per reporter, pending review as
+    after a real upload), so no submission reuses a photo; the text goes through the
+    content check at the WeChat stand-in, as in production.
+    """
+    plan = fx.plan
+    reporters = fx.window(list(range(1, plan.residents + 1, max(1, plan.residents // 40_000))), 4_000)
+    now = _now()
+    uploads = dict(fx.conn.execute(
+        "INSERT INTO uploads (owner_id, storage_key, thumbnail_key, mime, width, height, size_bytes, review, created_at)"
+        " SELECT o, 'bench/run/' || %s || '/' || o || '.jpg', 'bench/run/' || %s || '/' || o || '_t.jpg', 'image/jpeg',"
+        " 2048, 1536, 412000, 'pending', %s FROM unnest(%s::int[]) AS o RETURNING owner_id, id",
+        (f"{RUN_MARK}{fx.run}-{now.timestamp():.0f}", f"{RUN_MARK}{fx.run}-{now.timestamp():.0f}", now, reporters),
+    ).fetchall())
+    requests = []
+    for uid in reporters:
+        x0, y0, x1, y1 = plan.home_of(uid).bbox
+        body = json.dumps({"category": "sanitation", "description": "楼道堆放杂物，影响通行 {n}", "anonymous": False,
+                           "location": {"lat": round((y0 + y1) / 2, 6), "lng": round((x0 + x1) / 2, 6),
+                                        "address": "楼下"}, "photo_ids": [uploads[uid]]}, ensure_ascii=False)
+        requests.append(Req("POST", "/api/v1/reports", fx.token(uid), body, key="{n}"))
+    return requests
+
+
+def _report_submit_check(fx: Fixtures) -> str:
+    made, missing, stray = fx.conn.execute(
+        "SELECT count(DISTINCT r.id), count(*) FILTER (WHERE e.id IS NULL), count(*) FILTER (WHERE r.origin_grid_id"
+        " <> u.grid_id) FROM uploads p JOIN report_photos rp ON rp.upload_id = p.id JOIN reports r ON r.id = rp.report_id"
+        " JOIN users u ON u.id = r.reporter_id"
+        " LEFT JOIN report_events e ON e.report_id = r.id AND e.action = 'submit'"
+        " WHERE p.storage_key LIKE %s", (f"bench/run/{RUN_MARK}%",)).fetchone()
+    verdict = "✓" if missing == stray == 0 else "✗"
+    return f"{verdict} {made} reports filed, each with its submit event ({missing} without), in the reporter's micro-grid ({stray} elsewhere)"
 
 
 # --- contested writes -----------------------------------------------------------------
@@ -243,13 +295,13 @@ SCENARIOS = (
     Scenario("ranking", "GET /points/ranking (居民区, this year)", "read", None, _ranking),
     Scenario("checkin_storm", "check-in storm (POST /checkins)", "write", 0.6, _checkin_storm,
              tables=("activities", "checkins"), check=_checkin_check, refusals_expected=True),
-    Scenario("report_submit", "report submission", "write", 0.35, None, "backend/reports migration",
-             tables=("reports",)),
+    Scenario("report_submit", "report submission (POST /reports, 1 photo)", "write", 0.35, _report_submit,
+             tables=("reports", "report_events", "report_photos"), check=_report_submit_check),
     Scenario("claim_race", "claims racing for the last slots (POST /tasks/{id}/claims)", "write", 0.5, _claim_race,
              tables=("tasks", "task_claims"), check=_claim_check, refusals_expected=True),
     Scenario("leader_inbox", "leader inbox (GET /inbox)", "read", 0.6, _inbox),
-    Scenario("report_list", "report list (20 a page)", "read", 0.6, None, "backend/reports migration",
-             tables=("reports",)),
+    Scenario("report_list", "report list (GET /reports, 20 a page)", "read", 0.6, _report_list,
+             tables=("reports",), probe=_report_list_probe),
     Scenario("stats_community", "grid stats: 居民区", "read", 0.5, _stats(5, LIST_SIZE),
              check=_stats_check(5)),
     Scenario("stats_street", "grid stats: street", "read", 0.5, _stats(3, 50), check=_stats_check(3)),
@@ -265,6 +317,10 @@ ALL_NAMES = [s.name for s in FLOORS + SCENARIOS] + [PHOTO]
 
 def clear_run_rows(conn: psycopg.Connection, tables: set[str]) -> None:
     """Remove what earlier runs' scenarios created, so every bench starts from the same dataset."""
+    if "reports" in tables:
+        conn.execute("DELETE FROM reports WHERE id IN (SELECT rp.report_id FROM report_photos rp"
+                     " JOIN uploads p ON p.id = rp.upload_id WHERE p.storage_key LIKE %s)", (f"bench/run/{RUN_MARK}%",))
+        conn.execute("DELETE FROM uploads WHERE storage_key LIKE %s", (f"bench/run/{RUN_MARK}%",))
     if "activities" in tables:
         conn.execute("DELETE FROM activities WHERE title LIKE %s", (RUN_MARK + "%",))
     if "tasks" in tables:

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import requests
 
-from bench.settings import PROJECT_ROOT, WORK_DIR, Settings
+from bench.settings import PROJECT_ROOT, WECHAT_APP_ID, WECHAT_APP_SECRET, WORK_DIR, Settings
 
 
 class Server:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.process: subprocess.Popen | None = None
+        self.standin: WeChatStandIn | None = None
         self.log_path = WORK_DIR / "gunicorn.log"
 
     def command(self) -> list[str]:
@@ -27,6 +28,8 @@ class Server:
 
     def start(self) -> None:
         WORK_DIR.mkdir(parents=True, exist_ok=True)
+        self.standin = WeChatStandIn(self.settings.wechat_port)
+        self.standin.start()
         log = self.log_path.open("w")
         self.process = subprocess.Popen(self.command(), cwd=PROJECT_ROOT, env={**os.environ, **self.settings.app_env()},
                                         stdout=log, stderr=subprocess.STDOUT)
@@ -48,14 +51,9 @@ class Server:
             return False
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        _terminate(self.process)
+        if self.standin:
+            self.standin.stop()
 
     def worker_pids(self) -> list[int]:
         if self.process is None:
@@ -78,6 +76,34 @@ class Server:
         """The largest peak resident set (VmHWM) among the workers, in MB."""
         peaks = [_status_kb(pid, "VmHWM") for pid in self.worker_pids()]
         return max(peaks, default=0) / 1024
+
+
+class WeChatStandIn:
+    """devtools' local stand-in for WeChat's API: the text check a report submission makes goes here."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "devtools.wechat_standin", "--port", str(self.port), "--app-id", WECHAT_APP_ID,
+             "--app-secret", WECHAT_APP_SECRET], cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.process.stdout.readline()  # it prints its address once it listens
+
+    def stop(self) -> None:
+        _terminate(self.process)
+
+
+def _terminate(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _status_kb(pid: int, field: str) -> int:
