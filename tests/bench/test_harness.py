@@ -39,7 +39,7 @@ def test_smoke_run_writes_the_table_with_ratios(server_url, tmp_path):
     output = tmp_path / "results.md"
     done = subprocess.run(
         [sys.executable, "-m", "bench", "--scale", "0.001", "--database", "wanggetong_bench_smoke",
-         "--server-url", server_url, "--port", str(free_port()), "--workers", "2", "--duration", "1",
+         "--server-url", server_url, "--port", str(free_port()), "--wechat-port", str(free_port()), "--workers", "2", "--duration", "1",
          "--warmup", "0", "--repeat", "1", "--scenarios", "me", "--output", str(output)],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=180, env={**os.environ, "BENCH_MODE": ""},
     )
