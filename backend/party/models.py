@@ -20,9 +20,6 @@ ACTIVITY_KINDS = {
     "other": "其他活动",
 }
 
-#: How a member checked in: the leader's rotating on-screen code, or the printed poster.
-CHECKIN_VIA = ("code", "poster")
-
 
 class PartyRegistration(db.Model):
     """A 双报到 registration: an in-service member reports to the grid where they live."""
@@ -124,6 +121,7 @@ class Checkin(db.Model):
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Recorded at check-out or when the window closes; None while the member is still there.
     service_minutes: Mapped[int | None]
+    #: "code": the leader's rotating on-screen code; "poster": the printed poster's code.
     via: Mapped[str] = mapped_column(String(8), default="code")
     #: Geofence outcome, never the coordinates (个人信息保护法 Art. 28): None when not checked.
     within_radius: Mapped[bool | None]

@@ -33,10 +33,6 @@ class RejectArgs(ma.Schema):
     reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
 
 
-class ApproveArgs(ma.Schema):
-    pass
-
-
 def _person(user) -> dict | None:
     if user is None:
         return None
