@@ -20,6 +20,8 @@ from bench.settings import PROJECT_ROOT, WORK_DIR, Settings
 
 #: Requests sampled per scenario to read X-SQL-Statements and check the answers.
 SAMPLES = 5
+#: Seconds a sampled request may take alone for its scenario to get a warm-up run.
+SLOW = 0.5
 
 
 def run(settings: Settings) -> str:
@@ -85,13 +87,19 @@ def _measure(settings: Settings, fixtures: Fixtures, live: list[Measured], progr
     try:
         for m in live:
             _sample(settings, fixtures, m, _request_file(fixtures, m))
+            if m.sample_seconds:
+                progress.line(f"  sampled {m.scenario.name:<16} statements {m.statements}  "
+                              f"slowest {max(m.sample_seconds) * 1000:,.0f} ms")
             if m.problem:
                 notes.append(f"{m.scenario.title}: not measured: {m.problem}")
         live = [m for m in live if not m.problem]
         if settings.warmup > 0:
             progress.line(f"warming up ({settings.warmup:g} s each)")
             for m in live:
+                if max(m.sample_seconds, default=0) > SLOW:
+                    continue  # its samples warmed it; a warm-up would only leave a queue to drain
                 run_wrk(settings, _request_file(fixtures, m), "warm" + secrets.token_hex(3), settings.warmup)
+                server.drain()
         for round_no in range(1, settings.repeat + 1):
             progress.line(f"round {round_no}/{settings.repeat}")
             _round(settings, fixtures, live, server, progress)
@@ -120,8 +128,10 @@ def _round(settings: Settings, fixtures: Fixtures, live: list[Measured], server:
         result.peak_mb = server.peak_mb()
         m.runs.append(result)
         by_name[m.scenario.name] = result
+        drained = server.drain()
         progress.line(f"  {m.scenario.name:<16} {result.rate:9,.0f} req/s  p50 {result.p50_ms:7.1f} ms  "
-                      f"p99 {result.p99_ms:7.1f} ms  errors {result.errors}")
+                      f"p99 {result.p99_ms:7.1f} ms  errors {result.errors}"
+                      + (f"  (queue drained in {drained:.0f} s)" if drained >= 1 else ""))
     for m in live:
         floor = m.scenario.floor or ("bare" if m.scenario.name != "bare" else None)
         if floor and floor in by_name and by_name[floor].rate:
@@ -159,8 +169,10 @@ def _sample(settings: Settings, fixtures: Fixtures, m: Measured, request_file: P
             headers["Content-Type"] = "application/json"
         if key:
             headers["Idempotency-Key"] = key.replace("{n}", unique)
-        response = requests.request(method, settings.base_url + path, headers=headers, timeout=120,
+        asked = time.perf_counter()
+        response = requests.request(method, settings.base_url + path, headers=headers, timeout=300,
                                     data=body.replace("{n}", unique).encode() or None)
+        m.sample_seconds.append(time.perf_counter() - asked)
         refused = response.status_code == 409 and m.scenario.refusals_expected
         if response.status_code >= 400 and not refused:
             m.problem = f"{method} {path} answered {response.status_code}: {' '.join(response.text.split())[:200]}"

@@ -44,6 +44,24 @@ class Server:
         self.stop()
         raise RuntimeError(f"gunicorn did not come up in 60 s; see {self.log_path}")
 
+    def drain(self, limit: float = 300.0) -> float:
+        """Wait until the requests a run left queued are done: the bare floor answers at once again.
+
+        wrk stops sending when its time is up, but sync workers still serve what sits in
+        their backlog; the next run must not start behind a slow scenario's leftovers.
+        """
+        started = time.monotonic()
+        quick = 0
+        while quick < 2 and time.monotonic() - started < limit:
+            ask = time.monotonic()
+            try:
+                requests.get(self.settings.base_url + "/api/v1/bench/bare", timeout=limit)
+            except requests.RequestException:
+                time.sleep(0.5)
+                continue
+            quick = quick + 1 if time.monotonic() - ask < 0.05 else 0
+        return time.monotonic() - started
+
     def _answers(self) -> bool:
         try:
             return requests.get(self.settings.base_url + "/api/v1/bench/bare", timeout=2).status_code == 200
