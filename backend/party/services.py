@@ -133,7 +133,7 @@ def decide_registration(leader: User, registration: PartyRegistration, approve: 
         if registration.status == status:
             return registration
         raise Conflict("registration_decided",
-                       f"该登记已{REGISTRATION_STATUS_NAMES[registration.status]}，不能再{'通过' if approve else '驳回'}")
+                       f"该登记{REGISTRATION_STATUS_NAMES[registration.status]}，不能再{'通过' if approve else '驳回'}")
     if approve:
         grant_role(registration.user, "party_member", registration.grid, party_kind="in_service", granted_by=leader)
     return registration
@@ -468,6 +468,7 @@ def _finish_open_checkins(activity: Activity) -> None:
     still_there = db.session.scalars(
         select(Checkin).options(selectinload(Checkin.user).options(lazyload(User.roles)))
         .where(Checkin.activity_id == activity.id, Checkin.checked_out_at.is_(None)).order_by(Checkin.id)
+        .with_for_update(of=Checkin)  # a check-out in flight finishes first and is left as it is
     ).all()
     for checkin in still_there:
         checkin.finish(activity.ends_at)

@@ -37,6 +37,7 @@ def test_submit_then_leader_approves_and_the_member_becomes_in_service(login_as,
     assert login_as(boss).post(f"/party/registrations/{body['id']}/approve").status_code == 200
     late = login_as(boss).post(f"/party/registrations/{body['id']}/reject", json={"reason": "不在本小区"})
     assert late.status_code == 409 and late.get_json()["code"] == "registration_decided"
+    assert late.get_json()["message"] == "该登记已通过，不能再驳回"
     assert len(roles_of(person)) == 1
 
 
