@@ -3,6 +3,7 @@ On SQLite writers take turns; on PostgreSQL these really race for the same rows.
 import threading
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, select
 
 from backend.auth.models import RoleAssignment
@@ -49,16 +50,31 @@ def test_thirty_scans_of_one_member_make_one_record(app, login_as, tree, member,
     assert db.session.scalar(select(Activity.checked_in).where(Activity.id == activity.id)) == 1
 
 
-def test_fifty_members_for_ten_seats(app, login_as, tree, member, make_activity):
-    activity = make_activity(tree["a"], capacity=10)
+@pytest.mark.parametrize("capacity, already_in", [(10, 0), (12, 10)])
+def test_fifty_members_for_the_last_seats(app, login_as, tree, member, make_activity, capacity, already_in):
+    activity = make_activity(tree["a"], capacity=capacity)
     token = code_of(activity)
+    for _ in range(already_in):
+        assert login_as(member(tree["a1"])).post("/checkins", json={"token": token}).status_code == 201
+    left = capacity - already_in
     clients = [login_as(member(tree["a1"] if n % 2 else tree["a2"])) for n in range(50)]
     responses = race(app, [lambda c=c: c.post("/checkins", json={"token": token}) for c in clients])
     statuses = Counter(r.status_code for r in responses)
-    assert statuses == {201: 10, 409: 40}
+    assert statuses == {201: left, 409: 50 - left}
     assert {r.get_json()["code"] for r in responses if r.status_code == 409} == {"activity_full"}
-    assert count(Checkin, Checkin.activity_id == activity.id) == 10
-    assert db.session.scalar(select(Activity.checked_in).where(Activity.id == activity.id)) == 10
+    assert count(Checkin, Checkin.activity_id == activity.id) == capacity
+    assert db.session.scalar(select(Activity.checked_in).where(Activity.id == activity.id)) == capacity
+
+
+def test_retries_with_one_idempotency_key_get_the_first_answer(app, login_as, tree, member, make_activity):
+    activity = make_activity(tree["a"])
+    person, token = member(tree["a1"]), code_of(activity)
+    clients = [login_as(person) for _ in range(20)]
+    responses = race(app, [lambda c=c: c.post("/checkins", json={"token": token}, headers={"Idempotency-Key": "k1"})
+                           for c in clients])
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.get_data() for r in responses}) == 1
+    assert count(Checkin) == 1
 
 
 def test_approve_and_reject_at_once_end_in_one_decision(app, login_as, make_user, tree, leader):
