@@ -27,7 +27,7 @@ def scratch_url(database_url, tmp_path):
 def test_upgrade_matches_models_and_downgrade_empties(scratch_url):
     app = create_app("test", {"SQLALCHEMY_DATABASE_URI": scratch_url})
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
         with db.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
         assert diff == []
