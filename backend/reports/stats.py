@@ -1,4 +1,5 @@
-"""Report figures for a grid subtree (the reports filed there), in two aggregate queries.
+"""Report figures for a grid subtree (the reports filed there), in two aggregate queries;
+GET /grids/{id}/stats shows them as its ``reports`` section.
 
 - ``resolved_rate``: resolved or closed, of the reports that were not rejected or held.
 - ``avg_hours_to_accept`` / ``avg_hours_to_resolve``: from filing to first acceptance / to resolution.
@@ -40,7 +41,7 @@ def grid_stats(grid: Grid) -> dict:
     total = sum(by_status.values())
     solved_count = sum(by_status.get(s, 0) for s in SOLVED)
     handled = total - by_status.get("rejected", 0) - by_status.get("held", 0)
-    return {"reports": {
+    return {
         "total": total,
         "by_status": {status: by_status.get(status, 0) for status in STATUS_NAMES},
         "resolved_rate": _rate(solved_count, handled),
@@ -50,7 +51,7 @@ def grid_stats(grid: Grid) -> dict:
         "rated": rated,
         "satisfaction_rate": _rate(int(satisfied or 0), rated),
         "solved_in_grid_rate": _rate(int(solved_locally or 0), solved_count),
-    }}
+    }
 
 
 def _hours(end, start):

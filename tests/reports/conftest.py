@@ -10,6 +10,7 @@ from PIL import Image
 from werkzeug.serving import make_server
 
 from backend.core.db import db
+from backend.core.limits import limiter
 from backend.jobs.queue import in_process_runner
 
 # A street near 石门二路: the micro-grids are 0.002° squares (about 200 m).
@@ -141,6 +142,14 @@ def delivered(settle, standin):
         return statuses
 
     return wait
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(app):
+    """These tests upload many photos a minute. The limiter is one object for every app, so a
+    test app made with limits on turns them on for the shared one too: start each test afresh."""
+    if limiter.enabled:
+        limiter.reset()
 
 
 @pytest.fixture(autouse=True)

@@ -25,7 +25,7 @@ def test_demo_reports_cover_every_state_with_timelines(app, login_as):
     assert db.session.scalar(select(func.count()).select_from(ReportRating)) == 6
     assert any(r.escalations for r in reports) and any(r.anonymous for r in reports)
     street = reports[0].origin_grid.parent.parent
-    figures = grid_stats(street)["reports"]
+    figures = grid_stats(street)
     assert figures["total"] == 30 and 0 < figures["satisfaction_rate"] < 1
     assert runner.invoke(args=["demo", "seed"]).exit_code == 0
     assert db.session.scalar(select(func.count()).select_from(Report)) == 30
