@@ -4,13 +4,14 @@ Each family is skipped when ``bench_dataset_version`` says it is loaded at this
 scale and version; reloading one truncates its tables (and, by cascade, what
 hangs off them), so every later family is reloaded too. Rows go in with
 ``COPY … FREEZE`` right after the ``TRUNCATE`` in the same transaction, with
-triggers (the foreign-key checks) off: the plan makes the ids agree, and the
-tables come out frozen, needing no vacuum before they are read.
+triggers (the foreign-key checks) off and the plain indexes dropped and built
+again afterwards: the plan makes the ids agree, and the tables come out frozen,
+needing no vacuum before they are read.
 
-To add a family (reports, tasks, check-ins once their tables exist): write a
-``load_<name>(ctx)`` that feeds ``ctx.copy(table, columns, rows)`` and add a
-``Family`` to ``FAMILIES`` naming the tables it fills; it is skipped with a
-note while those tables are absent from the migrated database.
+To add a family: write a ``load_<name>(ctx)`` that feeds ``ctx.copy(table,
+columns, lines, total)`` and add a ``Family`` to ``FAMILIES`` naming the tables
+it fills; it is skipped with a note while those tables are absent from the
+migrated database. Bump a family's ``version`` when its generator changes.
 """
 from __future__ import annotations
 
