@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from backend.core.api import PageArgs
+from backend.core.api import MAX_ID, PageArgs
 from backend.core.masking import mask_name
 from backend.points.models import SOURCE_NAMES
 
@@ -24,7 +24,7 @@ class MyPointsSchema(ma.Schema):
 
 
 class RankingArgs(ma.Schema):
-    grid_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
+    grid_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=MAX_ID))
     period = ma.fields.String(load_default="month", validate=ma.validate.OneOf(["month", "year", "all"]))
 
 
@@ -43,8 +43,8 @@ class RankingSchema(ma.Schema):
 
 
 class AdjustArgs(ma.Schema):
-    user_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
-    grid_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
+    user_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=MAX_ID))
+    grid_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=MAX_ID))
     points = ma.fields.Integer(required=True, validate=ma.validate.Range(min=-1000, max=1000))
     reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
 

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from flask import g
 
-from backend.core.api import PageArgs
+from backend.core.api import MAX_ID, PageArgs
 from backend.core.db import utcnow
 from backend.tasks.models import CATALOGUE_GROUPS, CLAIM_STATES, PROOF_KINDS
 from backend.uploads.services import describe
@@ -16,9 +16,9 @@ def _distinct(ids: list[int]) -> None:
 
 
 class TaskCreateArgs(ma.Schema):
-    grid_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
+    grid_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=MAX_ID))
     #: Publish from the street's catalogue; given fields override the item's.
-    catalogue_item_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    catalogue_item_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
     title = ma.fields.String(validate=ma.validate.Length(max=100))
     description = ma.fields.String(validate=ma.validate.Length(max=2000))
     slots = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=1000))
@@ -30,7 +30,7 @@ class TaskCreateArgs(ma.Schema):
 
 
 class TaskListArgs(PageArgs):
-    grid_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    grid_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
     status = ma.fields.String(validate=ma.validate.OneOf(TASK_STATUSES))
     #: Only tasks I have claimed (with my claim's status).
     mine = ma.fields.Boolean(load_default=False)
@@ -40,7 +40,7 @@ class ClaimListArgs(PageArgs):
     #: My own claims; without it, a leader's view of the claims in their subtree.
     mine = ma.fields.Boolean(load_default=False)
     status = ma.fields.String(validate=ma.validate.OneOf(CLAIM_STATES))
-    grid_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    grid_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
 
 
 class TaskClaimListArgs(PageArgs):
@@ -50,7 +50,7 @@ class TaskClaimListArgs(PageArgs):
 class SubmitArgs(ma.Schema):
     note = ma.fields.String(load_default="", validate=ma.validate.Length(max=1000))
     photo_ids = ma.fields.List(
-        ma.fields.Integer(validate=ma.validate.Range(min=1)), load_default=list,
+        ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID)), load_default=list,
         validate=[ma.validate.Length(max=MAX_PHOTOS, error=f"最多 {MAX_PHOTOS} 张照片"), _distinct],
     )
 

@@ -109,10 +109,12 @@ def create_task(leader, grid, data: dict) -> Task:
     if data["deadline"] <= utcnow():
         raise DomainError("deadline_past", "截止时间必须晚于现在", 422)
     proof = data.get("proof_required") or (item.proof_required if item else ["photo"])
+    description = data.get("description")
+    if description is None:
+        description = item.description if item else ""
     task = Task(
-        grid_id=grid.id, grid=grid, title=title, points=points, slots=data["slots"], deadline=data["deadline"],
-        description=data.get("description") if data.get("description") is not None else (item.description if item else ""),
-        proof_photo="photo" in proof, proof_note="note" in proof,
+        grid_id=grid.id, grid=grid, title=title, description=description.strip(), points=points,
+        slots=data["slots"], deadline=data["deadline"], proof_photo="photo" in proof, proof_note="note" in proof,
         catalogue_item=item, created_by_id=leader.id,
     )
     db.session.add(task)

@@ -431,3 +431,13 @@ def test_catalogue_is_listed_by_group_for_leaders(login_as, leader, member, tree
     assert client.get("/tasks/catalogue?q=垃圾").get_json()["total"] == 1
     assert client.get("/tasks/catalogue?group=其他").status_code == 422
     assert login_as(member(tree["a1"])).get("/tasks/catalogue").status_code == 403
+
+
+def test_ids_beyond_the_column_range_are_refused_not_500(login_as, leader, tree):
+    client = login_as(leader(tree["a"]))
+    huge = 2**40
+    assert client.get(f"/tasks?grid_id={huge}").status_code == 422
+    assert client.get(f"/tasks/{huge}").status_code == 404
+    assert client.post(f"/tasks/1/claims/{huge}/verify", json={"approved": True}).status_code == 404
+    body = {"grid_id": tree["a"].id, "catalogue_item_id": huge, "slots": 1, "deadline": later(days=1)}
+    assert client.post("/tasks", json=body).status_code == 422
