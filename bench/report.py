@@ -129,7 +129,8 @@ def document(settings: Settings, measured: list[Measured], photo: dict | None, d
         "",
         *table(measured, photo),
         "",
-        "Alone: the median time of the sampled requests, one at a time on an idle server. "
+        "Alone: the median time of five of the scenario's requests sent one at a time to the idle, warmed-up "
+        "server. "
         "SQL/req: statements the app ran per request (`X-SQL-Statements`, sampled), not counting BEGIN/COMMIT. "
         "Peak MB/worker: the largest VmHWM of a worker during the runs (reset before each run). "
         "Errors: share of requests answered ≥ 400 or failed at the socket; for the contested writes the "

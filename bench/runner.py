@@ -86,7 +86,7 @@ def _measure(settings: Settings, fixtures: Fixtures, live: list[Measured], progr
     server.start()
     try:
         for m in live:
-            _sample(settings, fixtures, m, _request_file(fixtures, m))
+            _sample(settings, fixtures, m)
             if m.sample_seconds:
                 progress.line(f"  sampled {m.scenario.name:<16} statements {m.statements}  "
                               f"slowest {max(m.sample_seconds) * 1000:,.0f} ms")
@@ -100,6 +100,8 @@ def _measure(settings: Settings, fixtures: Fixtures, live: list[Measured], progr
                     continue  # its samples warmed it; a warm-up would only leave a queue to drain
                 run_wrk(settings, _request_file(fixtures, m), "warm" + secrets.token_hex(3), settings.warmup)
                 server.drain()
+        for m in live:
+            _time_alone(settings, fixtures, m)
         for round_no in range(1, settings.repeat + 1):
             progress.line(f"round {round_no}/{settings.repeat}")
             _round(settings, fixtures, live, server, progress)
@@ -155,29 +157,45 @@ def _request_file(fixtures: Fixtures, m: Measured) -> Path:
     return path
 
 
-def _sample(settings: Settings, fixtures: Fixtures, m: Measured, request_file: Path) -> None:
-    """Send a few of the scenario's requests: count statements, and refuse a scenario that fails."""
-    lines = request_file.read_text().splitlines()
+def _sample_lines(fixtures: Fixtures, m: Measured, probes: bool) -> list[str]:
+    lines = _request_file(fixtures, m).read_text().splitlines()
     lines = lines[:: max(1, len(lines) // SAMPLES)][:SAMPLES]
-    if m.scenario.probe:
+    if probes and m.scenario.probe:
         lines += [r.line() for r in m.scenario.probe(fixtures)]
-    for i, line in enumerate(lines):
-        method, path, token, body, key = (line.split("\t") + ["", "", ""])[:5]
-        unique = f"sample-{secrets.token_hex(4)}-{i}"
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        if body:
-            headers["Content-Type"] = "application/json"
-        if key:
-            headers["Idempotency-Key"] = key.replace("{n}", unique)
-        asked = time.perf_counter()
-        response = requests.request(method, settings.base_url + path, headers=headers, timeout=300,
-                                    data=body.replace("{n}", unique).encode() or None)
-        m.sample_seconds.append(time.perf_counter() - asked)
+    return lines
+
+
+def _send(settings: Settings, line: str) -> tuple[requests.Response, float]:
+    """One request of a scenario's list, alone; with the time it took."""
+    method, path, token, body, key = (line.split("\t") + ["", "", ""])[:5]
+    unique = f"sample-{secrets.token_hex(6)}"
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if body:
+        headers["Content-Type"] = "application/json"
+    if key:
+        headers["Idempotency-Key"] = key.replace("{n}", unique)
+    asked = time.perf_counter()
+    response = requests.request(method, settings.base_url + path, headers=headers, timeout=300,
+                                data=body.replace("{n}", unique).encode() or None)
+    return response, time.perf_counter() - asked
+
+
+def _sample(settings: Settings, fixtures: Fixtures, m: Measured) -> None:
+    """Send a few of the scenario's requests: count statements, and refuse a scenario that fails."""
+    for line in _sample_lines(fixtures, m, probes=True):
+        response, seconds = _send(settings, line)
+        m.sample_seconds.append(seconds)
         refused = response.status_code == 409 and m.scenario.refusals_expected
         if response.status_code >= 400 and not refused:
+            method, path = line.split("\t")[:2]
             m.problem = f"{method} {path} answered {response.status_code}: {' '.join(response.text.split())[:200]}"
             return
         m.statements.append(int(response.headers.get("X-SQL-Statements", "-1")))
+
+
+def _time_alone(settings: Settings, fixtures: Fixtures, m: Measured) -> None:
+    """Time a few requests one at a time, once every worker has run the scenario (first calls are slower)."""
+    m.sample_seconds = [_send(settings, line)[1] for line in _sample_lines(fixtures, m, probes=False)]
 
 
 def _dataset_lines(plan: Plan, conn: psycopg.Connection, seconds: float) -> list[str]:
