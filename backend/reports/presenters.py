@@ -77,7 +77,7 @@ def nearby_item(found: dict) -> dict:
 def _photos(photos: list[ReportPhoto], report: Report, viewer: User, staff: bool) -> list[dict]:
     return [{"id": p.upload_id, **photo_links(p.upload, viewer),
              "review": p.upload.review if staff or p.upload.owner_id == viewer.id else None}
-            for p in photos if sees_photo(viewer, report, p.upload, staff)]
+            for p in photos if sees_photo(viewer, p.upload, staff)]
 
 
 def _event(event: ReportEvent, report: Report, viewer: User, staff: bool) -> dict:

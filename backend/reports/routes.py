@@ -59,7 +59,7 @@ def nearby_reports(args):
 @access(LOGIN)
 def get_report(report_id):
     """一条问题的详情、照片与处理时间线"""
-    return presenters.detail(services.load_detail(g.user, report_id), g.user)
+    return presenters.detail(services.get_report(g.user, report_id), g.user)
 
 
 @blp.route("/reports/<int:report_id>/actions", methods=["POST"])

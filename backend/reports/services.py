@@ -122,7 +122,7 @@ def sees_reporter(user: User, report: Report) -> bool:
     return is_staff(user, report)
 
 
-def sees_photo(user: User, report: Report, upload: Upload, staff: bool) -> bool:
+def sees_photo(user: User, upload: Upload, staff: bool) -> bool:
     """Staff see every photo (they review held ones); others only what passed the check."""
     return staff or upload.owner_id == user.id or upload.review == "pass"
 
@@ -132,7 +132,7 @@ def _photo_access(user: User, upload: Upload) -> bool:
     photo = db.session.scalar(select(ReportPhoto).where(ReportPhoto.upload_id == upload.id))
     if photo is None or not can_view(user, photo.report):
         return False
-    return sees_photo(user, photo.report, upload, is_staff(user, photo.report))
+    return sees_photo(user, upload, is_staff(user, photo.report))
 
 
 ACCESS_CHECKS.append(_photo_access)
@@ -142,21 +142,16 @@ ACCESS_CHECKS.append(_photo_access)
 
 
 def get_report(user: User, report_id: int, lock: bool = False) -> Report:
-    """The report if ``user`` may see it (404 otherwise); ``lock`` takes its row lock first."""
-    query = select(Report).where(Report.id == report_id)
+    """The report with its timeline and photos if ``user`` may see it (404 otherwise);
+    ``lock`` takes its row lock first."""
+    query = select(Report).where(Report.id == report_id).options(
+        selectinload(Report.events).selectinload(ReportEvent.photos), selectinload(Report.photos),
+        selectinload(Report.rating))
     if lock:
         query = query.with_for_update(of=Report).execution_options(populate_existing=True)
     report = db.session.scalar(query)
     if report is None or not can_view(user, report):
         raise NotFound("反映")
-    return report
-
-
-def load_detail(user: User, report_id: int) -> Report:
-    report = get_report(user, report_id)
-    db.session.scalars(  # the timeline and its photos in one more round trip
-        select(ReportEvent).where(ReportEvent.report_id == report.id)
-        .options(selectinload(ReportEvent.photos)).order_by(ReportEvent.id)).all()
     return report
 
 
@@ -245,6 +240,8 @@ def submit_report(user: User, data: dict) -> Report:
 def _fresh_photos(user: User, photo_ids: list[int]) -> list[Upload]:
     """The caller's own uploads, not yet attached to any report."""
     uploads = owned_uploads(user, photo_ids)
+    if not uploads:
+        return []
     used = db.session.scalars(select(ReportPhoto.upload_id).where(ReportPhoto.upload_id.in_(photo_ids))).all()
     if used:
         raise DomainError("photo_already_used", "照片已用于其他反映，请重新拍摄上传", 422, {"photo_ids": sorted(used)})
