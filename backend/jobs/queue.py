@@ -25,6 +25,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from backend.core.db import db
+from backend.core.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -181,8 +182,10 @@ class InProcessRunner:
             try:
                 with self.app.app_context():
                     run(*job)
-            except Exception:
-                log.warning("job %s failed (attempt %s)", job[0], attempt + 1, exc_info=True)
+            except Exception as failure:
+                # A refusal from WeChat is expected now and then; anything else deserves its traceback.
+                log.warning("job %s failed (attempt %s): %r", job[0], attempt + 1, failure,
+                            exc_info=not isinstance(failure, DomainError))
                 self._retry_later(job, attempt)
             finally:
                 self._queue.task_done()
