@@ -13,20 +13,20 @@ from backend.core.db import db, utcnow
 from backend.points.models import PointEntry
 from backend.tasks.models import CatalogueItem, Task, TaskClaim
 from backend.uploads.models import Upload
-from backend.uploads.services import can_view
+from backend.uploads.services import can_view, store_photo
 
 
 def later(**delta) -> str:
     return (utcnow() + timedelta(**delta)).isoformat()
 
 
-def upload_photo(client) -> int:
+def upload_photo(person) -> int:
+    """A processed photo owned by ``person``, stored as POST /uploads would (setup, not under test)."""
     out = io.BytesIO()
     Image.new("RGB", (64, 48), "green").save(out, "JPEG")
-    response = client.post("/uploads", data={"file": (io.BytesIO(out.getvalue()), "p.jpg")},
-                           content_type="multipart/form-data")
-    assert response.status_code == 201
-    return response.get_json()["id"]
+    upload = store_photo(person, out.getvalue())
+    db.session.commit()
+    return upload.id
 
 
 def claim(client, task) -> dict:
@@ -172,7 +172,7 @@ def test_leaders_see_claims_and_proof_in_the_task_detail(login_as, member, leade
     alice = member(tree["a1"], real_name="王建华")
     client = login_as(alice)
     mine = claim(client, task)
-    photo = upload_photo(client)
+    photo = upload_photo(alice)
     client.post(f"/tasks/{task.id}/claims/{mine['id']}/submit", json={"note": "清理好了", "photo_ids": [photo]})
     boss = leader(tree["a"])
     body = login_as(boss).get(f"/tasks/{task.id}").get_json()
@@ -280,11 +280,12 @@ def test_giving_back_is_for_the_claimant_before_the_deadline(login_as, member, l
 
 def test_submit_needs_the_required_proof_and_the_claimants_own_photos(login_as, member, make_task, tree):
     task = make_task(tree["a1"], slots=2, proof_photo=True, proof_note=True)
-    alice, bob = login_as(member(tree["a1"])), login_as(member(tree["a1"]))
+    alice_person, bob_person = member(tree["a1"]), member(tree["a1"])
+    alice, bob = login_as(alice_person), login_as(bob_person)
     mine = claim(alice, task)
     path = f"/tasks/{task.id}/claims/{mine['id']}/submit"
     assert alice.post(path, json={"note": "好了"}).get_json()["code"] == "proof_photo_required"
-    own, foreign = upload_photo(alice), upload_photo(bob)
+    own, foreign = upload_photo(alice_person), upload_photo(bob_person)
     assert alice.post(path, json={"note": " ", "photo_ids": [own]}).get_json()["code"] == "proof_note_required"
     refused = alice.post(path, json={"note": "好了", "photo_ids": [own, foreign]})
     assert refused.status_code == 422 and refused.get_json()["code"] == "photo_not_found"
@@ -358,9 +359,10 @@ def test_who_may_verify(login_as, member, leader, make_user, make_task, tree):
 
 def test_proof_photos_are_visible_to_the_verifying_leader_only(login_as, member, leader, make_task, tree):
     task = make_task(tree["a1"])
-    client = login_as(member(tree["a1"]))
+    person = member(tree["a1"])
+    client = login_as(person)
     mine = claim(client, task)
-    photo = upload_photo(client)
+    photo = upload_photo(person)
     client.post(f"/tasks/{task.id}/claims/{mine['id']}/submit", json={"photo_ids": [photo]})
     upload = db.session.get(Upload, photo)
     assert can_view(leader(tree["a"]), upload) and can_view(leader(tree["a1"]), upload)
