@@ -23,8 +23,9 @@ blp.cli.add_command(expire_claims_command)
 @blp.response(201, TaskDetailSchema)
 @access("tasks.manage")
 def create_task(args):
-    """网格长发布微事项（自拟，或从事项清单选一项）"""
-    task = services.create_task(g.user, get_grid(args["grid_id"]), args)
+    """网格长发布微事项：自拟、从事项清单选一项，或把一条随手拍反映发布为微事项"""
+    grid = get_grid(args["grid_id"]) if args.get("grid_id") else None
+    task = services.create_task(g.user, grid, args)
     return services.task_detail(g.user, task)
 
 

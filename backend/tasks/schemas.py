@@ -16,9 +16,12 @@ def _distinct(ids: list[int]) -> None:
 
 
 class TaskCreateArgs(ma.Schema):
-    grid_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=MAX_ID))
+    #: Required unless the task comes from a report (then the report's grid is the default).
+    grid_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
     #: Publish from the street's catalogue; given fields override the item's.
     catalogue_item_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
+    #: Publish to fix a 随手拍 report the leader handles; its text fills title and description.
+    report_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
     title = ma.fields.String(validate=ma.validate.Length(max=100))
     description = ma.fields.String(validate=ma.validate.Length(max=2000))
     slots = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=1000))
@@ -135,6 +138,7 @@ class TaskSchema(ma.Schema):
     #: open (claimable), full (every slot taken) or closed (deadline passed).
     status = ma.fields.Function(lambda t: t.status_at(utcnow()))
     catalogue_item = ma.fields.Nested(CatalogueRefSchema, allow_none=True)
+    report_id = ma.fields.Integer(allow_none=True)
     created_at = ma.fields.DateTime()
     my_claim = ma.fields.Nested(ClaimBriefSchema, allow_none=True)
 

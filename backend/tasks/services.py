@@ -26,6 +26,8 @@ from backend.core.db import db, utcnow
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
 from backend.grids.models import Grid
 from backend.points.services import award_points
+from backend.reports.models import OPEN_STATES
+from backend.reports.services import get_report
 from backend.tasks.models import HOLDS_SLOT, CatalogueItem, ClaimPhoto, Task, TaskClaim
 from backend.uploads.services import ACCESS_CHECKS, owned_uploads
 
@@ -92,15 +94,19 @@ def get_managed_task(user, task_id: int) -> Task:
 
 # --- publishing --------------------------------------------------------------
 
-def create_task(leader, grid, data: dict) -> Task:
-    """Publish a task, written freely (一网一策) or from a catalogue item whose fields fill the gaps."""
+def create_task(leader, grid: Grid | None, data: dict) -> Task:
+    """Publish a task: written freely (一网一策), from a catalogue item, or from a 随手拍 report.
+
+    Fields left out are filled from the catalogue item or the report; the report's
+    grid is the task's grid unless another is given.
+    """
+    item = _catalogue_item(data.get("catalogue_item_id"))
+    report = _report_for_task(leader, data.get("report_id"))
+    grid = grid or (report.grid if report else None)
+    if grid is None:
+        raise DomainError("grid_required", "请选择发布微事项的网格", 422)
     require(leader, "tasks.manage", grid)
-    item = None
-    if data.get("catalogue_item_id") is not None:
-        item = db.session.get(CatalogueItem, data["catalogue_item_id"])
-        if item is None:
-            raise DomainError("catalogue_item_not_found", "事项清单中没有这一项，请刷新后重选", 422)
-    title = (data.get("title") or (item.title if item else "")).strip()
+    title = (data.get("title") or (item.title if item else "") or _report_title(report)).strip()
     if not title:
         raise DomainError("title_required", "请填写微事项名称", 422)
     points = data.get("points") or (item.points if item else None)
@@ -111,15 +117,46 @@ def create_task(leader, grid, data: dict) -> Task:
     proof = data.get("proof_required") or (item.proof_required if item else ["photo"])
     description = data.get("description")
     if description is None:
-        description = item.description if item else ""
+        description = item.description if item else _report_text(report)
     task = Task(
         grid_id=grid.id, grid=grid, title=title, description=description.strip(), points=points,
         slots=data["slots"], deadline=data["deadline"], proof_photo="photo" in proof, proof_note="note" in proof,
-        catalogue_item=item, created_by_id=leader.id,
+        catalogue_item=item, report_id=report.id if report else None, created_by_id=leader.id,
     )
     db.session.add(task)
     db.session.flush()
     return task
+
+
+def _catalogue_item(item_id: int | None) -> CatalogueItem | None:
+    if item_id is None:
+        return None
+    item = db.session.get(CatalogueItem, item_id)
+    if item is None:
+        raise DomainError("catalogue_item_not_found", "事项清单中没有这一项，请刷新后重选", 422)
+    return item
+
+
+def _report_for_task(leader, report_id: int | None):
+    """A report still being handled, by a leader who handles it where it waits."""
+    if report_id is None:
+        return None
+    report = get_report(leader, report_id)
+    if not can(leader, "reports.handle", report.grid):
+        raise Forbidden("只有处置该反映的网格长可以把它发布为微事项")
+    if report.status not in OPEN_STATES:
+        raise Conflict("report_not_open", "这条反映已办结或已驳回，不能再发布为微事项")
+    return report
+
+
+def _report_title(report) -> str:
+    return f"随手拍：{report.description[:40]}" if report else ""
+
+
+def _report_text(report) -> str:
+    if report is None:
+        return ""
+    return f"{report.description}（地点：{report.address}）" if report.address else report.description
 
 
 def list_tasks(user, args: dict, grid: Grid | None = None) -> dict:

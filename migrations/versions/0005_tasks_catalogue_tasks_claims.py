@@ -44,6 +44,7 @@ def upgrade():
     sa.Column('proof_photo', sa.Boolean(), nullable=False),
     sa.Column('proof_note', sa.Boolean(), nullable=False),
     sa.Column('catalogue_item_id', sa.Integer(), nullable=True),
+    sa.Column('report_id', sa.Integer(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('points > 0', name=op.f('ck_tasks_points_positive')),
@@ -56,6 +57,7 @@ def upgrade():
     )
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.create_index('ix_tasks_grid_deadline', ['grid_id', 'deadline'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tasks_report_id'), ['report_id'], unique=False)
 
     op.create_table('task_claims',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -105,6 +107,7 @@ def downgrade():
 
     op.drop_table('task_claims')
     with op.batch_alter_table('tasks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_tasks_report_id'))
         batch_op.drop_index('ix_tasks_grid_deadline')
 
     op.drop_table('tasks')

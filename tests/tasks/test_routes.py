@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from backend.core.db import db, utcnow
 from backend.points.models import PointEntry
+from backend.reports.models import Report
 from backend.tasks.models import CatalogueItem, Task, TaskClaim
 from backend.uploads.models import Upload
 from backend.uploads.services import can_view, store_photo
@@ -443,3 +444,41 @@ def test_ids_beyond_the_column_range_are_refused_not_500(login_as, leader, tree)
     assert client.post(f"/tasks/1/claims/{huge}/verify", json={"approved": True}).status_code == 404
     body = {"grid_id": tree["a"].id, "catalogue_item_id": huge, "slots": 1, "deadline": later(days=1)}
     assert client.post("/tasks", json=body).status_code == 422
+
+
+# --- from a 随手拍 report ---------------------------------------------------------
+
+def make_report(grid, reporter, status="accepted", **fields):
+    report = Report(reporter_id=reporter.id, category="sanitation", description="3 号楼楼道里堆满了杂物，影响通行",
+                    lat=31.23, lng=121.45, address="石门二路 100 弄 3 号", origin_grid_id=grid.id, grid_id=grid.id,
+                    status=status, **fields)
+    db.session.add(report)
+    db.session.commit()
+    return report
+
+
+def test_a_leader_turns_a_report_into_a_task_on_its_grid(login_as, leader, make_user, tree):
+    report = make_report(tree["a1"], make_user(grid_id=tree["a1"].id))
+    client = login_as(leader(tree["a"]))
+    response = client.post("/tasks", json={"report_id": report.id, "slots": 2, "points": 3, "deadline": later(days=2)})
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["report_id"] == report.id and body["grid"]["id"] == tree["a1"].id
+    assert body["title"] == "随手拍：3 号楼楼道里堆满了杂物，影响通行"
+    assert body["description"] == "3 号楼楼道里堆满了杂物，影响通行（地点：石门二路 100 弄 3 号）"
+    own = client.post("/tasks", json={"report_id": report.id, "grid_id": tree["a"].id, "title": "清理 3 号楼楼道",
+                                      "slots": 4, "points": 3, "deadline": later(days=2)}).get_json()
+    assert (own["title"], own["grid"]["id"]) == ("清理 3 号楼楼道", tree["a"].id)
+
+
+def test_only_open_reports_the_leader_handles_become_tasks(login_as, leader, make_user, tree):
+    resident = make_user(grid_id=tree["b1"].id)
+    body = {"slots": 1, "points": 3, "deadline": later(days=1)}
+    elsewhere = make_report(tree["b1"], resident)
+    assert login_as(leader(tree["a"])).post("/tasks", json=body | {"report_id": elsewhere.id}).status_code == 404
+    closed = make_report(tree["b1"], resident, status="closed")
+    refused = login_as(leader(tree["b"])).post("/tasks", json=body | {"report_id": closed.id})
+    assert (refused.status_code, refused.get_json()["code"]) == (409, "report_not_open")
+    missing = login_as(leader(tree["b"])).post("/tasks", json=body)
+    assert (missing.status_code, missing.get_json()["code"]) == (422, "grid_required")
+    assert login_as(leader(tree["b"])).post("/tasks", json=body | {"report_id": 4242}).status_code == 404
