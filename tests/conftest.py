@@ -71,14 +71,11 @@ def _app_context(app):
 
 
 def _empty_tables() -> None:
-    tables = db.metadata.sorted_tables
+    # DELETE, children first: on tables this small it takes milliseconds where
+    # PostgreSQL's TRUNCATE takes half a second (it swaps every table's files).
     with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                conn.execute(table.delete())
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
 
 
 _codes = itertools.count(1)
