@@ -44,7 +44,7 @@ class Server:
         self.stop()
         raise RuntimeError(f"gunicorn did not come up in 60 s; see {self.log_path}")
 
-    def drain(self, limit: float = 300.0) -> float:
+    def drain(self, limit: float = 600.0) -> float:
         """Wait until the requests a run left queued are done: the bare floor answers at once again.
 
         wrk stops sending when its time is up, but sync workers still serve what sits in
