@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from io import BytesIO
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload
@@ -171,6 +172,11 @@ def _local(moment: datetime | None):
     return moment.astimezone(local_zone()).replace(tzinfo=None, second=0, microsecond=0) if moment else None
 
 
+def _cells(values: list) -> list:
+    """Text as a spreadsheet can hold it: names typed elsewhere may carry control characters."""
+    return [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values]
+
+
 def report_xlsx(report: dict) -> bytes:
     book = Workbook()
     summary = book.active
@@ -181,15 +187,15 @@ def report_xlsx(report: dict) -> bytes:
     detail.append(DETAIL_HEADERS)
     for line in report["members"]:
         registration = line["registration"]
-        summary.append([line["member"]["name"], line["member"]["phone_masked"], line["employer_org"],
+        summary.append(_cells([line["member"]["name"], line["member"]["phone_masked"], line["employer_org"],
                         line["employer_party_org"], line["grid"]["name"], registration["status_name"],
-                        _local(registration["created_at"]), line["activities"], line["service_hours"], line["points"]])
+                        _local(registration["created_at"]), line["activities"], line["service_hours"], line["points"]]))
         for checkin in line["checkins"]:
             activity = checkin["activity"]
-            detail.append([line["member"]["name"], line["employer_party_org"], activity["title"],
+            detail.append(_cells([line["member"]["name"], line["employer_party_org"], activity["title"],
                            ACTIVITY_KINDS.get(activity["kind"], "活动"), checkin["grid_name"],
                            _local(checkin["checked_in_at"]), _local(checkin["checked_out_at"]),
-                           checkin["service_hours"], checkin["points"]])
+                           checkin["service_hours"], checkin["points"]]))
     totals = report["totals"]
     summary.append(["合计", None, None, None, None, None, None, totals["activities"], totals["service_hours"], totals["points"]])
     for sheet in (summary, detail):
@@ -200,7 +206,7 @@ def report_xlsx(report: dict) -> bytes:
             for cell in column[1:]:
                 if isinstance(cell.value, datetime):
                     cell.number_format = "yyyy-mm-dd hh:mm"
-    about.append(["单位党组织", report["employer_party_org"] or "全部"])
+    about.append(_cells(["单位党组织", report["employer_party_org"] or "全部"]))
     about.append(["统计期间", f"{report['from']:%Y-%m-%d} 至 {report['to']:%Y-%m-%d}"])
     about.append(["生成时间", _local(utcnow())])
     about.append(["说明", "服务时长按签到至签退（或活动结束）计算，每次不超过活动设定的服务时长；积分为期间内在社区获得的全部积分。"])

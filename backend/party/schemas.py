@@ -5,12 +5,22 @@ from backend.core.masking import mask_phone
 from backend.core.timeutil import local_zone
 from backend.party.models import ACTIVITY_KINDS, REGISTRATION_STATUS_NAMES, REGISTRATION_STATUSES
 
-_label = ma.fields.String(validate=ma.validate.Length(min=1, max=20))
+#: One line of text: no line breaks or other control characters (they break headers and spreadsheets).
+PLAIN = ma.validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="不能包含换行等控制字符")
+#: Free text: line breaks and tabs allowed, other control characters not.
+TEXT = ma.validate.Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", error="不能包含控制字符")
+
+
+def _line(max_length: int, **kwargs):
+    return ma.fields.String(validate=[ma.validate.Length(min=1, max=max_length), PLAIN], **kwargs)
+
+
+_label = _line(20)
 
 
 class RegistrationArgs(ma.Schema):
-    employer_org = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
-    employer_party_org = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+    employer_org = _line(100, required=True)
+    employer_party_org = _line(100, required=True)
     grid_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
     skills = ma.fields.List(_label, load_default=list, validate=ma.validate.Length(max=20))
     available_times = ma.fields.List(_label, load_default=list, validate=ma.validate.Length(max=10))
@@ -30,7 +40,7 @@ class RegistrationListArgs(PageArgs):
 
 
 class RejectArgs(ma.Schema):
-    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    reason = ma.fields.String(required=True, validate=[ma.validate.Length(min=1, max=200), TEXT])
 
 
 def _person(user) -> dict | None:
@@ -84,9 +94,9 @@ class LocalDateTime(ma.fields.DateTime):
 class ActivityArgs(ma.Schema):
     grid_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(list(ACTIVITY_KINDS)))
-    title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
-    description = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
-    place = ma.fields.String(load_default="", validate=ma.validate.Length(max=100))
+    title = _line(64, required=True)
+    description = ma.fields.String(load_default="", validate=[ma.validate.Length(max=2000), TEXT])
+    place = ma.fields.String(load_default="", validate=[ma.validate.Length(max=100), PLAIN])
     location = ma.fields.Nested(GeoPointSchema, allow_none=True, load_default=None)
     checkin_radius_m = ma.fields.Integer(allow_none=True, load_default=None, validate=ma.validate.Range(min=30, max=5000))
     starts_at = LocalDateTime(required=True)
@@ -165,7 +175,7 @@ class CheckinArgs(ma.Schema):
 
 
 class ReportArgs(ma.Schema):
-    employer_party_org = ma.fields.String(validate=ma.validate.Length(min=1, max=100))
+    employer_party_org = _line(100)
     from_ = ma.fields.Date(data_key="from")
     to = ma.fields.Date()
 

@@ -185,4 +185,6 @@ def test_grid_stats_for_a_subtree(login_as, make_user, tree, member, make_activi
     assert grid_stats(tree["a"]) == {"activities": 2, "checkins": 1, "service_hours": 1.5,
                                      "registrations_pending": 1, "registrations_approved": 0}
     assert grid_stats(tree["street"])["checkins"] == 2
+    merged = login_as(make_user(roles=[("grid_leader", tree["a"])])).get(f"/grids/{tree['a'].id}/stats").get_json()
+    assert merged["sections"]["party"]["service_hours"] == 1.5
     assert grid_stats(tree["b1"])["registrations_pending"] == 0

@@ -125,3 +125,17 @@ def test_the_member_sees_their_own(login_as, served):
     assert "user" not in mine["registrations"][0]
     empty = login_as(served["boss"]).get("/party/me/report").get_json()
     assert empty["activities"] == 0 and empty["registrations"] == []
+
+
+def test_control_characters_are_refused_and_never_break_the_spreadsheet(login_as, make_user, tree, served):
+    client = login_as(served["boss"])
+    for org in ("\x01", "甲\n乙", "\x00"):
+        assert client.get("/party/reports.xlsx", query_string={"employer_party_org": org}).status_code == 422
+    refused = login_as(make_user()).post("/party/registrations", json={
+        "employer_org": "甲\x07公司", "employer_party_org": "甲公司党委", "grid_id": tree["a1"].id})
+    assert refused.status_code == 422 and "employer_org" in refused.get_json()["details"]["fields"]["json"]
+    served["wang"].real_name = "王\x0b建华"  # a name that came from elsewhere
+    response = client.get(f"/party/reports.xlsx?{period_of_today()}")
+    assert response.status_code == 200
+    names = [row[0] for row in load_workbook(io.BytesIO(response.data))["双报告汇总"].values]
+    assert "王建华" in names
