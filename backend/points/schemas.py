@@ -12,6 +12,9 @@ class PointEntrySchema(ma.Schema):
     source_name = ma.fields.Function(lambda e: SOURCE_NAMES[e.source])
     source_id = ma.fields.Integer(allow_none=True)
     note = ma.fields.String()
+    #: The leader who verified the task or made the adjustment; None for automatic awards.
+    granted_by = ma.fields.Function(lambda e: {"id": e.granted_by.id, "name": e.granted_by.display_name}
+                                    if e.granted_by else None)
     created_at = ma.fields.DateTime()
 
 

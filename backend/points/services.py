@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from backend.auth.models import User
 from backend.auth.permissions import can
@@ -47,7 +48,13 @@ def balance(user_id: int) -> int:
 
 
 def ledger_query(user_id: int):
-    return select(PointEntry).where(PointEntry.user_id == user_id).order_by(PointEntry.created_at.desc(), PointEntry.id.desc())
+    """A member's entries, newest first, each with the name of who granted it (in the same query)."""
+    granter = joinedload(PointEntry.granted_by)
+    return (
+        select(PointEntry).where(PointEntry.user_id == user_id)
+        .options(granter.load_only(User.id, User.real_name, User.nickname), granter.lazyload("*"))
+        .order_by(PointEntry.created_at.desc(), PointEntry.id.desc())
+    )
 
 
 def ranking(grid, period: str, limit: int = 50) -> list[dict]:

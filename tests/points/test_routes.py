@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from backend.core.db import db
 from backend.points.models import PointEntry
 from backend.points.services import award_points
+from tests.tasks.test_round_trips import statements
 
 MID_MARCH = datetime(2026, 3, 15, 4, 0, tzinfo=timezone.utc)
 
@@ -19,14 +20,18 @@ def member_of(make_user, grid, **fields):
 
 def test_my_balance_and_history_newest_first(api, login_as, make_user, tree):
     person = member_of(make_user, tree["a1"])
-    boss = make_user(roles=[("grid_leader", tree["a"])])
+    boss = make_user(roles=[("grid_leader", tree["a"])], real_name="张志强")
     award_points(person, 5, "task", tree["a1"], source_id=1, granted_by=boss, note="楼道清理")
+    award_points(person, 1, "checkin", tree["a1"], source_id=9, note="主题党日签到")
     award_points(person, -2, "manual", tree["a1"], granted_by=boss, note="重复登记，扣回")
     db.session.commit()
     body = login_as(person).get("/points/me").get_json()
-    assert body["balance"] == 3 and body["total"] == 2
+    assert body["balance"] == 4 and body["total"] == 3
     assert [(e["points"], e["source"], e["source_name"], e["note"]) for e in body["items"]] == [
-        (-2, "manual", "网格长调整", "重复登记，扣回"), (5, "task", "完成微事项", "楼道清理")]
+        (-2, "manual", "网格长调整", "重复登记，扣回"), (1, "checkin", "活动签到", "主题党日签到"),
+        (5, "task", "完成微事项", "楼道清理")]
+    granter = {"id": boss.id, "name": "张志强"}
+    assert [e["granted_by"] for e in body["items"]] == [granter, None, granter]
     assert login_as(make_user()).get("/points/me").get_json() == {"balance": 0, "items": [], "total": 0,
                                                                   "page": 1, "page_size": 20}
     assert api.get("/points/me").status_code == 401
@@ -122,3 +127,23 @@ def test_adjustments_are_refused_clearly(api, login_as, make_user, tree):
     refused(login_as(person), 403, "forbidden")
     assert api.post("/points/adjustments", json=body).status_code == 401
     assert db.session.scalar(select(func.count()).select_from(PointEntry)) == 0
+
+
+def test_history_and_ranking_take_the_same_statements_whatever_their_length(login_as, make_user, tree):
+    person = member_of(make_user, tree["a1"])
+    boss = make_user(roles=[("grid_leader", tree["a"])])
+    award_points(person, 1, "manual", tree["a1"], granted_by=boss, note="一")
+    db.session.commit()
+    client = login_as(person)
+    with statements() as few:
+        client.get("/points/me")
+        client.get(f"/points/ranking?grid_id={tree['a'].id}")
+    for n in range(15):
+        other = member_of(make_user, tree["a2"])
+        award_points(person, 1, "manual", tree["a1"], granted_by=make_user(roles=[("grid_leader", tree["a"])]), note="多")
+        award_points(other, n + 1, "manual", tree["a2"], granted_by=boss, note="多")
+    db.session.commit()
+    with statements() as many:
+        client.get("/points/me")
+        client.get(f"/points/ranking?grid_id={tree['a'].id}")
+    assert len(many) == len(few), many
