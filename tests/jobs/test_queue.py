@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -139,7 +140,12 @@ def test_rq_retries_a_failed_delivery(app, rq_queue, make_user, standin, monkeyp
     queue = Queue(rq_queue, connection=connection)
     job = queue.jobs[0]
     assert job.retries_left == 1
-    SimpleWorker([queue], connection=connection).work(burst=True)
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        SimpleWorker([queue], connection=connection).work(burst=True)
+    finally:  # the worker takes over SIGINT and SIGTERM; give them back to pytest
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     db.session.expire_all()
     notification = db.session.scalar(select(Notification))
     assert (notification.status, notification.attempts, notification.last_error) == ("sent", 2, "")

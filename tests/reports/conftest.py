@@ -145,11 +145,11 @@ def delivered(settle, standin):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits(app):
-    """These tests upload many photos a minute. The limiter is one object for every app, so a
-    test app made with limits on turns them on for the shared one too: start each test afresh."""
-    if limiter.enabled:
-        limiter.reset()
+def _rate_limits_off_as_configured(app, monkeypatch):
+    """These tests upload many photos a minute. The test config turns rate limits off, but the
+    limiter is one object for every app, so a test app made with limits on (and perhaps a dead
+    Redis) switches them on for ours too: keep them off as configured."""
+    monkeypatch.setattr(limiter, "enabled", app.config["RATELIMIT_ENABLED"])
 
 
 @pytest.fixture(autouse=True)
