@@ -9,7 +9,7 @@ pytestmark = pytest.mark.skipif("postgresql" not in __import__("os").environ.get
                                 reason="pg_terminate_backend is a PostgreSQL fault; runs in the PostgreSQL pass")
 
 
-def wait_for_blocked_backend(engine, timeout=5.0) -> int:
+def wait_for_blocked_backend(engine, timeout=30.0) -> int:
     deadline = time.monotonic() + timeout
     with engine.connect() as conn:
         while time.monotonic() < deadline:
