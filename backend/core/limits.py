@@ -21,11 +21,10 @@ def bearer_key() -> str:
 
 KEY_FUNCS = {"ip": get_remote_address, "user": bearer_key}
 
-limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True, headers_enabled=True)
-
-
 def init_app(app: Flask) -> None:
+    """One limiter per app: its settings (enabled, storage) must not leak between apps."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True, headers_enabled=True)
     limiter.init_app(app)
     for endpoint, rules in app.config["RATE_LIMITS"].items():
         if endpoint not in app.view_functions:

@@ -52,3 +52,11 @@ def test_cors_opens_only_for_configured_origins(database_url):
     allowed = client.get("/healthz", headers={"Origin": "https://console.example"})
     assert allowed.headers["Access-Control-Allow-Origin"] == "https://console.example"
     assert "Access-Control-Allow-Origin" not in client.get("/healthz", headers={"Origin": "https://x.example"}).headers
+
+
+def test_one_apps_limits_do_not_turn_on_anothers(limited_app, api):
+    limited = limited_app.test_client()
+    for _ in range(4):
+        limited.post("/api/v1/auth/wechat-login", json={"code": "as:o_one"})
+    statuses = {api.post("/auth/wechat-login", json={"code": "as:o_other"}).status_code for _ in range(5)}
+    assert statuses == {200}  # the suite's app has limits off
