@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True, headers_enabled=True)
     limiter.init_app(app)
+    app.extensions["rate_limiter"] = limiter  # flask-limiter keeps only a weak reference
     for endpoint, rules in app.config["RATE_LIMITS"].items():
         if endpoint not in app.view_functions:
             raise KeyError(f"RATE_LIMITS names an unknown endpoint: {endpoint}")
