@@ -10,7 +10,6 @@ from PIL import Image
 from werkzeug.serving import make_server
 
 from backend.core.db import db
-from backend.core.limits import limiter
 from backend.jobs.queue import in_process_runner
 
 # A street near 石门二路: the micro-grids are 0.002° squares (about 200 m).
@@ -142,14 +141,6 @@ def delivered(settle, standin):
         return statuses
 
     return wait
-
-
-@pytest.fixture(autouse=True)
-def _rate_limits_off_as_configured(app, monkeypatch):
-    """These tests upload many photos a minute. The test config turns rate limits off, but the
-    limiter is one object for every app, so a test app made with limits on (and perhaps a dead
-    Redis) switches them on for ours too: keep them off as configured."""
-    monkeypatch.setattr(limiter, "enabled", app.config["RATELIMIT_ENABLED"])
 
 
 @pytest.fixture(autouse=True)
