@@ -43,9 +43,7 @@ class RejectArgs(ma.Schema):
     reason = ma.fields.String(required=True, validate=[ma.validate.Length(min=1, max=200), TEXT])
 
 
-def _person(user) -> dict | None:
-    if user is None:
-        return None
+def _person(user) -> dict:
     return {"id": user.id, "name": user.display_name, "phone_masked": mask_phone(user.phone)}
 
 

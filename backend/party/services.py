@@ -422,8 +422,9 @@ def _first_checkin_or_refuse(connection, user, code, client_key) -> tuple[Checki
 
 
 def _award(checkin: Checkin) -> None:
+    """The activity's points for attending; given once the check-in is finished (after the start)."""
     activity = checkin.activity
-    if checkin.service_minutes and activity.points > 0:
+    if activity.points > 0:
         award_points(checkin.user, activity.points, "activity", activity.grid, source_id=checkin.id,
                      note=activity.title)
 

@@ -188,3 +188,13 @@ def test_grid_stats_for_a_subtree(login_as, make_user, tree, member, make_activi
     merged = login_as(make_user(roles=[("grid_leader", tree["a"])])).get(f"/grids/{tree['a'].id}/stats").get_json()
     assert merged["sections"]["party"]["service_hours"] == 1.5
     assert grid_stats(tree["b1"])["registrations_pending"] == 0
+
+
+def test_an_activity_without_service_hours_still_gives_its_points(login_as, tree, member, make_activity):
+    start = utcnow().replace(microsecond=0) - timedelta(minutes=30)
+    meeting = make_activity(tree["a"], kind="council", starts_at=start, ends_at=start + timedelta(hours=2),
+                            service_minutes=0, points=3)
+    client = login_as(member(tree["a1"]))
+    checkin_id = client.post("/checkins", json={"token": code_of(meeting)}).get_json()["id"]
+    assert client.post(f"/checkins/{checkin_id}/checkout").get_json()["service_hours"] == 0
+    assert [e.points for e in db.session.scalars(select(PointEntry))] == [3]
