@@ -92,6 +92,8 @@ ENV_SETTINGS = {
     "WECHAT_PUSH_TOKEN": str,
     "REDIS_URL": str,
     "TRUSTED_PROXY_HOPS": int,
+    "REPORT_SUBSCRIBE_TEMPLATE": str,
+    "REPORT_AUTOCLOSE_DAYS": int,
     "CORS_ORIGINS": lambda value: tuple(o.strip() for o in value.split(",") if o.strip()),
     "STORAGE_BACKEND": str,
     "UPLOAD_DIR": str,
