@@ -31,7 +31,7 @@ class User(db.Model):
     real_name: Mapped[str] = mapped_column(String(64), default="")
     phone: Mapped[str | None] = mapped_column(String(20))
     #: The micro-grid where this person lives.
-    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"))
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), index=True)
     #: Bumped to revoke every access token issued before.
     token_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

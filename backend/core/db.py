@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, String, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -24,6 +24,11 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+#: A materialised grid path ("/1/5/23/"). Byte-order collation on PostgreSQL, so the
+#: btree index serves ``path LIKE '/1/5/%'``: under a locale collation it cannot.
+GridPath = String(255).with_variant(String(255, collation="C"), "postgresql")
 
 
 class UTCDateTime(TypeDecorator):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, Float, ForeignKey, String, exists, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from backend.core.db import db
+from backend.core.db import GridPath, db
 
 PARTY_ORG_TYPES = ("党工委", "党委", "党总支", "党支部", "党小组")
 GRID_KINDS = ("residential", "office", "commercial", "mixed")
@@ -24,7 +24,7 @@ class Grid(db.Model):
     kind: Mapped[str] = mapped_column(String(16), default="residential")
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), index=True)
     #: Materialised path of ids, "/1/5/23/": a subtree is one prefix match.
-    path: Mapped[str] = mapped_column(String(255), index=True, default="")
+    path: Mapped[str] = mapped_column(GridPath, index=True, default="")
     party_org_type: Mapped[str] = mapped_column(String(8), default="")
     party_org_name: Mapped[str] = mapped_column(String(64), default="")
     leader_name: Mapped[str] = mapped_column(String(32), default="")

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.core.db import UTCDateTime, db, utcnow
+from backend.core.db import GridPath, UTCDateTime, db, utcnow
 
 REGISTRATION_STATUSES = ("pending", "approved", "rejected")
 REGISTRATION_STATUS_NAMES = {"pending": "待审核", "approved": "已通过", "rejected": "已驳回"}
@@ -65,7 +65,7 @@ class Activity(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id"), index=True)
     #: The grid's materialised path, copied so check-in and lists need no join.
-    grid_path: Mapped[str] = mapped_column(String(255), index=True)
+    grid_path: Mapped[str] = mapped_column(GridPath, index=True)
     kind: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(64))
     description: Mapped[str] = mapped_column(Text, default="")

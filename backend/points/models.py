@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.core.db import UTCDateTime, db, utcnow
+from backend.core.db import GridPath, UTCDateTime, db, utcnow
 
 SOURCES = ("task", "checkin", "activity", "manual")
 SOURCE_NAMES = {"task": "完成微事项", "checkin": "活动签到", "activity": "志愿服务时长", "manual": "网格长调整"}
@@ -28,7 +28,7 @@ class PointEntry(db.Model):
     #: The task claim, check-in or activity that earned the points; None for manual entries.
     source_id: Mapped[int | None]
     #: Path of the grid where the points were earned, so subtree rankings are one prefix match.
-    grid_path: Mapped[str] = mapped_column(String(255))
+    grid_path: Mapped[str] = mapped_column(GridPath)
     note: Mapped[str] = mapped_column(String(200), default="")
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
