@@ -15,11 +15,13 @@ def scratch_url(database_url, tmp_path):
     if database_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'migrations.db'}"
         return
-    url = make_url(database_url).set(database="wanggetong_migrations")
+    # Named after this run's test database, so parallel runs on one server don't collide.
+    name = f"{make_url(database_url).database}_migrations"
+    url = make_url(database_url).set(database=name)
     admin = create_engine(make_url(database_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "wanggetong_migrations" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "wanggetong_migrations"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
     yield url.render_as_string(hide_password=False)
     admin.dispose()
 
