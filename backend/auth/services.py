@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app, g, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from backend.auth.models import User
 from backend.auth.permissions import can, holds_anywhere
@@ -28,7 +29,8 @@ def user_from_token(token: str) -> User:
         raise Unauthorized("token_expired", "登录已过期，请重新登录")
     except BadSignature:
         raise Unauthorized("token_invalid", "登录凭证无效，请重新登录")
-    user = db.session.get(User, payload.get("u"))
+    # One statement: the person, their home grid and their roles with the roles' grids.
+    user = db.session.get(User, payload.get("u"), options=[joinedload(User.roles)])
     if user is None or user.token_version != payload.get("v"):
         raise Unauthorized("token_revoked", "登录已失效，请重新登录")
     return user

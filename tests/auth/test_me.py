@@ -1,3 +1,9 @@
+from sqlalchemy import event
+
+from backend.auth.services import authenticate_request, issue_access_token
+from backend.core.db import db
+
+
 def test_me_shows_roles_with_their_grids_and_a_masked_phone(login_as, make_user, tree):
     user = make_user(roles=[("grid_leader", tree["a"]), ("party_member", tree["a1"], {"party_kind": "in_service"})],
                      phone="13812345678")
@@ -35,3 +41,26 @@ def test_home_grid_must_be_a_micro_grid_that_exists(login_as, make_user, tree):
     assert client.put("/me/grid", json={"grid_id": tree["a"].id}).get_json()["code"] == "grid_not_micro"
     assert client.put("/me/grid", json={"grid_id": 999999}).status_code == 404
     assert client.put("/me/grid", json={"grid_id": "x"}).status_code == 422
+
+
+def test_the_login_lookup_is_one_statement_however_many_roles(app, make_user, tree):
+    """Every request pays for it: the person, their home grid, roles and the roles' grids together."""
+    user = make_user(roles=[("grid_leader", tree["a"]), ("handler", tree["b"]), ("party_member", tree["a1"])],
+                     grid_id=tree["a1"].id)
+    token, _ = issue_access_token(user)
+    db.session.expunge_all()
+    sent = []
+
+    def record(conn, cursor, statement, *args):
+        if not statement.startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
+            sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with app.test_request_context(headers={"Authorization": f"Bearer {token}"}):
+            caller = authenticate_request()
+            scopes = {role.grid.name for role in caller.roles} | {caller.grid.name}
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert scopes == {"甲居民区", "乙居民区", "甲一微网格"}
+    assert len(sent) == 1
