@@ -97,8 +97,8 @@ class Report(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="submitted")
     #: Why it is held (content safety), told to the reporter.
     hold_reason: Mapped[str] = mapped_column(String(200), default="")
-    member_unit_id: Mapped[int | None] = mapped_column(ForeignKey("member_units.id", ondelete="SET NULL"))
-    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    member_unit_id: Mapped[int | None] = mapped_column(ForeignKey("member_units.id", ondelete="SET NULL"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     #: How many times it went up a level; 0 when resolved means 小事不出网格.
     escalations: Mapped[int] = mapped_column(default=0)
     #: Accept-by or resolve-by, depending on the state; the inbox sorts on it.
@@ -207,8 +207,8 @@ class ReportEvent(db.Model):
     status: Mapped[str] = mapped_column(String(16))
     #: Where the report waits after this event.
     grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id"))
-    member_unit_id: Mapped[int | None] = mapped_column(ForeignKey("member_units.id", ondelete="SET NULL"))
-    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    member_unit_id: Mapped[int | None] = mapped_column(ForeignKey("member_units.id", ondelete="SET NULL"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="events")
