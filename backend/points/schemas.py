@@ -9,7 +9,7 @@ class PointEntrySchema(ma.Schema):
     id = ma.fields.Integer()
     points = ma.fields.Integer()
     source = ma.fields.String()
-    source_name = ma.fields.Function(lambda e: SOURCE_NAMES[e.source])
+    source_name = ma.fields.Function(lambda e: SOURCE_NAMES[e.source], required=True)
     source_id = ma.fields.Integer(allow_none=True)
     note = ma.fields.String()
     #: The leader who verified the task or made the adjustment; None for automatic awards.

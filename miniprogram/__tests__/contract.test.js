@@ -70,4 +70,14 @@ describe('API 契约', () => {
       throw new Error(`后端 OpenAPI 文档（${documentPath}）缺少客户端调用的 ${missing.length} 个接口：\n  ${missing.join('\n  ')}`)
     }
   })
+
+  test('积分明细的每一条都带服务端给出的来源名称 source_name（页面直接显示它）', () => {
+    const doc = JSON.parse(fs.readFileSync(documentPath, 'utf8'))
+    const resolve = schema => (schema.$ref ? doc.components.schemas[schema.$ref.split('/').pop()] : schema)
+    const op = Object.entries(doc.paths).find(([p]) => normalise(p) === '/points/me')[1].get
+    const page = resolve(op.responses['200'].content['application/json'].schema)
+    const entry = resolve(page.properties.items.items)
+    expect(entry.properties.source_name).toBeTruthy()
+    expect(entry.required).toContain('source_name')
+  })
 })

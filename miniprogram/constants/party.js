@@ -1,4 +1,4 @@
-// 角色、网格层级、双报到、微事项、活动、积分、待办的中文名。
+// 角色、网格层级、双报到、微事项、活动、待办的中文名（积分来源的名称由服务端给出：source_name）。
 
 const ROLE_NAMES = {
   resident: '居民',
@@ -47,13 +47,6 @@ const INBOX_KINDS = {
   task_proof: '微事项验收',
 }
 
-const POINT_SOURCES = {
-  task: '完成微事项',
-  checkin: '参加活动',
-  activity: '参加活动',
-  adjustment: '调整',
-}
-
 module.exports = {
   ROLE_NAMES,
   PARTY_KINDS,
@@ -62,5 +55,4 @@ module.exports = {
   TASK_STATUS,
   CLAIM_STATUS,
   INBOX_KINDS,
-  POINT_SOURCES,
 }

@@ -6,7 +6,10 @@ describe('我的积分', () => {
   test('余额、明细，切到排行按月/年查询本网格', async () => {
     const calls = mockBackend({
       'GET /me': ME.member,
-      'GET /points/me': { balance: 35, items: [{ points: 5, source: 'task', note: '楼道清理', created_at: '2024-05-01T09:00:00+08:00' }] },
+      'GET /points/me': { balance: 35, items: [
+        { points: 5, source: 'task', source_name: '完成微事项', note: '楼道清理', created_at: '2024-05-01T09:00:00+08:00' },
+        { points: -3, source: 'manual', source_name: '网格长调整', note: '重复登记', created_at: '2024-05-02T09:00:00+08:00' },
+      ] },
       'GET /points/ranking': req => ({ items: [{ rank: 1, user: { id: 2, nickname: '李党员' }, points: req.query.period === 'year' ? 120 : 35 }], total: 1 }),
     })
     const page = render('pages/points/mine/index')
@@ -15,6 +18,8 @@ describe('我的积分', () => {
     expect(textOf(page)).toContain('35')
     expect(textOf(page)).toContain('完成微事项')
     expect(textOf(page)).toContain('+5')
+    expect(textOf(page)).toContain('网格长调整') // the API's name for source "manual", shown as sent
+    expect(textOf(page)).toContain('-3')
     await tap(page, page.querySelectorAll('.tab')[1])
     expect(apiCalls(calls).find(c => c.path === '/points/ranking').query).toEqual({ grid_id: '40', period: 'month' })
     expect(page.querySelector('.rank-me')).toBeTruthy()

@@ -1,7 +1,6 @@
 // 我的积分：余额、明细，以及网格内的月度 / 年度排行。
 const points = require('../../../api/points')
 const { loadMe, gridsAs } = require('../../../utils/user')
-const { POINT_SOURCES } = require('../../../constants/party')
 const { formatTime } = require('../../../utils/format')
 
 Component({
@@ -35,7 +34,7 @@ Component({
             key: `${i}-${p.created_at}`,
             points: p.points > 0 ? `+${p.points}` : `${p.points}`,
             plus: p.points > 0,
-            source: p.source_name || POINT_SOURCES[p.source] || p.source,
+            source: p.source_name, // the server names each source, new ones included
             note: p.note || '',
             time: formatTime(p.created_at),
           })),
