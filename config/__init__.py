@@ -39,6 +39,8 @@ class BaseConfig:
         "reports.create_report": {"user": "10 per minute"},
         "party.check_in": {"user": "20 per minute"},
         "tasks.claim_task": {"user": "30 per minute"},
+        # Following shows a report to its follower: bound how many one person can open up (README).
+        "reports.follow_report": {"user": "10 per minute;60 per day"},
     }
     RATELIMIT_ENABLED = True
     #: Proxies in front of the app whose X-Forwarded-For to trust (0 = none).
