@@ -17,6 +17,17 @@ def record(actor, action: str, target_type: str = "", target_id: int | None = No
     return entry
 
 
+def record_bulk_read(actor, what: str, person_ids, filters: dict) -> AuditEntry | None:
+    """A read of other people's personal data in bulk (names, phones, employers): who read
+    what, about how many people, with which filters. Nothing if it named nobody else."""
+    others = {person_id for person_id in person_ids if person_id != actor.id}
+    if not others:
+        return None
+    plain = {key: value.isoformat() if hasattr(value, "isoformat") else value
+             for key, value in filters.items() if value is not None}
+    return record(actor, "personal_data.bulk_read", what, people=len(others), filters=plain)
+
+
 def audit_query(action: str | None = None):
     query = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
     return query.where(AuditEntry.action == action) if action else query

@@ -2,6 +2,7 @@ from io import BytesIO
 
 from flask import g, request, send_file
 
+from backend.audit.services import record_bulk_read
 from backend.core.api import LOGIN, Blueprint, access, page_of, paginate
 from backend.core.db import db
 from backend.core.errors import DomainError
@@ -43,7 +44,9 @@ def list_registrations(args):
     """双报到登记：mine=1 为我的；网格长为所管网格的（可按 status、grid_id 筛选）"""
     grid = get_grid(args["grid_id"]) if args.get("grid_id") else None
     query = services.registrations_query(g.user, args["mine"], args.get("status"), grid)
-    return paginate(query, args, db.session)
+    page = paginate(query, args, db.session)
+    record_bulk_read(g.user, "party.registrations", [r.user_id for r in page["items"]], args)
+    return page
 
 
 @blp.route("/party/registrations/<int:registration_id>", methods=["GET"])
@@ -164,7 +167,9 @@ def check_out(checkin_id):
 def service_report(args):
     """双报告：某单位党组织（或全部）在职党员在所管网格的报到、活动、时长与积分"""
     period = reports.Period.of(args.get("from_"), args.get("to"))
-    return reports.service_report(g.user, period, args.get("employer_party_org"))
+    report = reports.service_report(g.user, period, args.get("employer_party_org"))
+    record_bulk_read(g.user, "party.service_report", [m["member"]["id"] for m in report["members"]], args)
+    return report
 
 
 @blp.route("/party/reports.xlsx", methods=["GET"])
@@ -175,6 +180,7 @@ def service_report_xlsx(args):
     """双报告 Excel 表（汇总、活动明细、说明三页）"""
     period = reports.Period.of(args.get("from_"), args.get("to"))
     report = reports.service_report(g.user, period, args.get("employer_party_org"))
+    record_bulk_read(g.user, "party.service_report.xlsx", [m["member"]["id"] for m in report["members"]], args)
     name = f"双报告_{args.get('employer_party_org') or '全部'}_{period.first_day:%Y%m%d}-{period.last_day:%Y%m%d}.xlsx"
     return send_file(BytesIO(reports.report_xlsx(report)), mimetype=XLSX, as_attachment=True, download_name=name)
 

@@ -1,5 +1,6 @@
 from flask import g
 
+from backend.audit.services import record_bulk_read
 from backend.core.api import LOGIN, Blueprint, access, page_of, paginate
 from backend.core.db import db
 from backend.core.idempotency import idempotent
@@ -59,7 +60,9 @@ def list_claims(args):
     else:
         grid = get_grid(args["grid_id"]) if args.get("grid_id") else None
         query = services.managed_claims_query(g.user, args.get("status"), grid)
-    return paginate(query, args, db.session)
+    page = paginate(query, args, db.session)
+    record_bulk_read(g.user, "tasks.claims", [claim.user_id for claim in page["items"]], args)
+    return page
 
 
 @blp.route("/<int:task_id>", methods=["GET"])
@@ -67,7 +70,9 @@ def list_claims(args):
 @access(LOGIN)
 def get_task(task_id):
     """微事项详情，含我的认领；网格长还能看到各人的认领与完成凭证"""
-    return services.task_detail(g.user, services.get_visible_task(g.user, task_id))
+    task = services.task_detail(g.user, services.get_visible_task(g.user, task_id))
+    record_bulk_read(g.user, "tasks.task_claims", [claim.user_id for claim in task.claims], {"task_id": task_id})
+    return task
 
 
 @blp.route("/<int:task_id>/claims", methods=["GET"])
@@ -77,7 +82,9 @@ def get_task(task_id):
 def task_claims(args, task_id):
     """一个微事项的全部认领记录（网格长）"""
     task = services.get_managed_task(g.user, task_id)
-    return paginate(services.task_claims_query(task, args.get("status")), args, db.session)
+    page = paginate(services.task_claims_query(task, args.get("status")), args, db.session)
+    record_bulk_read(g.user, "tasks.task_claims", [claim.user_id for claim in page["items"]], {"task_id": task_id, **args})
+    return page
 
 
 @blp.route("/<int:task_id>/claims", methods=["POST"])
