@@ -15,6 +15,7 @@ from backend.auth.models import RoleAssignment, User
 from backend.auth.schemas import MeSchema
 from backend.core.db import db
 from backend.core.domains import domain_modules
+from backend.core.idempotency import IdempotencyRecord
 
 
 def export_personal_data(user: User) -> dict:
@@ -28,6 +29,8 @@ def erase_account(user: User) -> None:
     for module in domain_modules("privacy"):
         module.erase(user)
     db.session.execute(delete(RoleAssignment).where(RoleAssignment.user_id == user.id))
+    # Replayable answers of the last day hold what the person sent and saw.
+    db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.user_id == user.id))
     user.openid = f"erased:{uuid.uuid4().hex}"
     user.unionid = None
     user.nickname = user.real_name = ""

@@ -55,6 +55,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "close": (frozenset({"resolved"}), "closed"),
     "hold": (frozenset(OPEN_STATES), "held"),
 }
+#: Timeline rows the reporter writes (their notes are their own words); the rest are the staff's or the system's.
+REPORTER_ACTIONS = ("submit", "reopen", "rate")
 #: Actions people take through POST /reports/{id}/actions (rate has its own path; the rest are the system's).
 USER_ACTIONS = ("accept", "dispatch", "escalate", "resolve", "reject", "reopen")
 

@@ -6,7 +6,8 @@ from backend.auth.models import User
 from backend.core.db import utcnow
 from backend.core.masking import mask_name, mask_phone
 from backend.reports.categories import category_of
-from backend.reports.models import ACTION_NAMES, RATING_LEVELS, STATUS_NAMES, Report, ReportEvent, ReportPhoto
+from backend.reports.models import (ACTION_NAMES, RATING_LEVELS, REPORTER_ACTIONS, STATUS_NAMES, Report, ReportEvent,
+                                    ReportPhoto)
 from backend.reports.services import allowed_actions, is_staff, sees_photo, sees_reporter
 from backend.uploads.services import photo_links
 
@@ -97,7 +98,9 @@ def _event(event: ReportEvent, report: Report, viewer: User, staff: bool) -> dic
 
 def _actor_name(event: ReportEvent, report: Report, viewer: User) -> str:
     actor = event.actor
-    if actor is None:
+    if actor is None:  # the system, or a reporter who has since deleted their account
+        if event.action in REPORTER_ACTIONS:
+            return ANONYMOUS_NAME if report.anonymous else "反映人"
         return SYSTEM_NAME
     if actor.id == viewer.id:
         return actor.display_name
