@@ -24,6 +24,8 @@ def upgrade():
     if op.get_bind().dialect.name == "postgresql":
         for table, column in PATH_COLUMNS:
             op.execute(f'ALTER TABLE {table} ALTER COLUMN {column} TYPE varchar(255) COLLATE "C"')
+            # The rewrite drops the column's statistics; without them prefix ranges are misjudged.
+            op.execute(f"ANALYZE {table}")
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_grid_id'), ['grid_id'], unique=False)
 
