@@ -27,6 +27,9 @@ class BaseConfig:
     WECHAT_PUSH_TOKEN = "dev_push_token"
     REDIS_URL = ""
 
+    #: Photos of reports closed (or rejected) longer ago than this are deleted from storage (0 = keep).
+    PHOTO_RETENTION_DAYS = 365
+
     STORAGE_BACKEND = "local"
     UPLOAD_DIR = "instance/uploads"
 
@@ -97,6 +100,7 @@ ENV_SETTINGS = {
     "REPORT_SUBSCRIBE_TEMPLATE": str,
     "REPORT_AUTOCLOSE_DAYS": int,
     "CORS_ORIGINS": lambda value: tuple(o.strip() for o in value.split(",") if o.strip()),
+    "PHOTO_RETENTION_DAYS": int,
     "STORAGE_BACKEND": str,
     "UPLOAD_DIR": str,
     "S3_BUCKET": str,

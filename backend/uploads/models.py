@@ -28,3 +28,5 @@ class Upload(db.Model):
     #: WeChat's trace id of the asynchronous image check, to match its verdict.
     review_trace_id: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When its files were deleted under PHOTO_RETENTION_DAYS; the row stays for what refers to it.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

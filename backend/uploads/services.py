@@ -5,6 +5,7 @@ carries its own signature: issued to one viewer, for one photo, for an hour.
 """
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Callable
 
@@ -12,11 +13,14 @@ from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from backend.audit.services import record
 from backend.core.db import db, utcnow
 from backend.core.errors import DomainError, NotFound
 from backend.core.storage import get_storage
 from backend.uploads.images import process_image
 from backend.uploads.models import Upload
+
+log = logging.getLogger(__name__)
 
 LINK_TTL = 3600
 VARIANTS = ("file", "thumbnail")
@@ -45,7 +49,8 @@ def owned_uploads(owner, ids: list[int]) -> list[Upload]:
     """The caller's own uploads with these ids, in the order given; unknown ids are refused."""
     if not ids:
         return []
-    found = {u.id: u for u in db.session.scalars(select(Upload).where(Upload.id.in_(ids), Upload.owner_id == owner.id))}
+    found = {u.id: u for u in db.session.scalars(select(Upload).where(
+        Upload.id.in_(ids), Upload.owner_id == owner.id, Upload.purged_at.is_(None)))}
     missing = [i for i in ids if i not in found]
     if missing:
         raise DomainError("photo_not_found", "照片不存在或不是您上传的，请重新上传", 422, {"photo_ids": missing})
@@ -88,4 +93,25 @@ def open_link(upload_id: int, variant: str, signature: str) -> tuple[Upload, str
     upload = db.session.get(Upload, upload_id)
     if upload is None or signed_id != upload_id or signed_variant != variant:
         raise NotFound("图片")
+    if upload.purged_at is not None:
+        raise DomainError("photo_expired", "照片已超过保存期限，已被删除", 410)
     return upload, upload.storage_key if variant == "file" else upload.thumbnail_key
+
+
+def purge(uploads: list[Upload], now, reason: str, **detail) -> int:
+    """Delete the files of these uploads and mark them purged; the rows stay (reports and
+    statistics refer to them). One the storage fails on stays unmarked for the next sweep."""
+    storage = get_storage()
+    purged = []
+    for upload in uploads:
+        try:
+            storage.delete(upload.storage_key)
+            storage.delete(upload.thumbnail_key)
+        except Exception:  # a storage outage must not stop the other periodic work
+            log.exception("could not delete the files of upload %s", upload.id)
+            continue
+        upload.purged_at = now
+        purged.append(upload.id)
+    if purged:
+        record(None, "photos.purge", "upload", reason=reason, count=len(purged), upload_ids=purged, **detail)
+    return len(purged)
