@@ -1,7 +1,7 @@
 """The grid tree (街道总网格 → 片区 → 居民区 → 微网格 → 楼组) and its member units."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Float, ForeignKey, String, exists, select
+from sqlalchemy import JSON, Float, ForeignKey, String, exists, or_, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from backend.core.db import GridPath, db
@@ -81,6 +81,11 @@ class MemberUnit(db.Model):
     grid: Mapped[Grid] = relationship(back_populates="member_units")
 
 
-def subtree_ids(grid: Grid):
-    """A select of the ids of ``grid`` and everything below it."""
-    return select(Grid.id).where(Grid.path.startswith(grid.path))
+def in_subtrees(*grids: Grid):
+    """True for ``grids`` and everything below any of them: one index range on the path each."""
+    return or_(*(Grid.path.startswith(grid.path) for grid in grids))
+
+
+def subtree_ids(*grids: Grid):
+    """A select of the ids of ``grids`` and everything below them."""
+    return select(Grid.id).where(in_subtrees(*grids))

@@ -1,13 +1,13 @@
 """双报到 registrations waiting for a leader's decision."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload
 
 from backend.auth.models import User
 from backend.auth.permissions import capability_scopes
 from backend.core.db import db, utcnow
-from backend.grids.models import Grid
+from backend.grids.models import Grid, in_subtrees
 from backend.inbox.items import InboxItem
 from backend.party.models import PartyRegistration
 from backend.party.services import review_deadline
@@ -21,7 +21,7 @@ def inbox_items(user: User) -> list[InboxItem]:
         select(PartyRegistration)
         .options(joinedload(PartyRegistration.user).options(lazyload(User.roles)), joinedload(PartyRegistration.grid))
         .join(Grid, Grid.id == PartyRegistration.grid_id)
-        .where(PartyRegistration.status == "pending", or_(*(Grid.path.startswith(scope.path) for scope in scopes)))
+        .where(PartyRegistration.status == "pending", in_subtrees(*scopes))
         .order_by(PartyRegistration.created_at)
     ).all()
     now = utcnow()

@@ -1,12 +1,12 @@
 """Task proofs waiting for a leader's verification, in the leader's subtree."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from backend.auth.models import User
 from backend.auth.permissions import capability_scopes
 from backend.core.db import db, utcnow
-from backend.grids.models import Grid
+from backend.grids.models import Grid, in_subtrees
 from backend.inbox.items import InboxItem
 from backend.tasks.models import Task, TaskClaim
 
@@ -23,7 +23,7 @@ def inbox_items(user) -> list[InboxItem]:
         .join(Task, TaskClaim.task_id == Task.id).join(Grid, Task.grid_id == Grid.id)
         .join(User, TaskClaim.user_id == User.id)
         .where(TaskClaim.status == "submitted", TaskClaim.user_id != user.id,
-               or_(*(Grid.path.startswith(scope.path) for scope in scopes)))
+               in_subtrees(*scopes))
         .order_by(Task.deadline, TaskClaim.id)
         .limit(LIMIT)
     )
