@@ -95,6 +95,7 @@ def register_cli(app: Flask) -> None:
     from backend.auth.cli import roles_cli
     from backend.demo.cli import demo_cli
     from backend.grids.cli import grids_cli
+    from backend.stats.cli import stats_cli
 
-    for group in (grids_cli, roles_cli, demo_cli):
+    for group in (grids_cli, roles_cli, demo_cli, stats_cli):
         app.cli.add_command(group)

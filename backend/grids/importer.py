@@ -15,6 +15,9 @@ from sqlalchemy import func, select, update
 
 from backend.core.db import db
 from backend.grids.models import GRID_KINDS, MAX_LEVEL, PARTY_ORG_TYPES, Grid, MemberUnit
+from backend.party.models import Activity
+from backend.points.models import PointEntry
+from backend.stats.fold import grid_moved
 
 # Chinese headers as street staff write them, and our column names.
 HEADER_ALIASES = {
@@ -197,14 +200,22 @@ def _upsert(row: GridRow, by_code: dict[str, Grid]) -> Grid:
     old_path, grid.path = grid.path, (parent.path if parent else "/") + f"{grid.id}/"
     if old_path and old_path != grid.path:
         _move_subtree(old_path, grid.path)
+        grid_moved(grid, old_path)
     return grid
 
 
 def _move_subtree(old_path: str, new_path: str) -> None:
-    """A grid moved to another parent: its descendants' paths follow it."""
+    """A grid moved to another parent: its descendants' paths follow it, and so do the paths
+    copied onto ledger entries and activities (subtree rankings and figures match on them)."""
     db.session.execute(
         update(Grid)
         .where(Grid.path.startswith(old_path), Grid.path != new_path)
         .values(path=new_path + func.substr(Grid.path, len(old_path) + 1)),
         execution_options={"synchronize_session": False},
     )
+    for model in (PointEntry, Activity):
+        db.session.execute(
+            update(model).where(model.grid_path.startswith(old_path))
+            .values(grid_path=new_path + func.substr(model.grid_path, len(old_path) + 1)),
+            execution_options={"synchronize_session": False},
+        )

@@ -6,6 +6,7 @@ from backend.core.db import db
 from backend.core.domains import domain_modules
 from backend.grids import services
 from backend.grids.schemas import GridDetailSchema, GridListArgs, GridSchema, GridStatsSchema
+from backend.stats import figures as stat_figures
 
 blp = Blueprint("grids", __name__, url_prefix="/grids", description="网格树")
 
@@ -36,5 +37,6 @@ def grid_stats(grid_id):
     """网格及其下级的统计：事件、满意率、微事项、签到、积分等"""
     grid = services.get_grid(grid_id)
     require(g.user, "grid.stats", grid)
-    sections = {module.__name__.split(".")[1]: module.grid_stats(grid) for module in domain_modules("stats")}
+    figures = stat_figures.read(grid)  # one statement, one snapshot, for every section
+    sections = {module.__name__.split(".")[1]: module.grid_stats(grid, figures) for module in domain_modules("stats")}
     return {"grid": grid, "sections": sections}

@@ -1,27 +1,21 @@
-"""The grid tree's own figures for a subtree: grids per level and the people in them."""
-from sqlalchemy import distinct, func, select
+"""The grid tree's own figures for a subtree: grids per level and the people in them.
 
-from backend.auth.models import RoleAssignment, User
-from backend.core.db import db
+People with a role are counted per grid they hold it in: a person who is a party member in
+two grids of a 居民区 counts twice there (role holdings add up level by level; distinct people
+would not). Bench recounts count the same way.
+"""
 from backend.grids.models import Grid
+from backend.stats import figures as stat_figures
 
 
-def grid_stats(grid: Grid) -> dict:
-    in_subtree = Grid.path.startswith(grid.path)
-    levels = dict(db.session.execute(select(Grid.level, func.count()).where(in_subtree).group_by(Grid.level)).all())
-    roles = dict(
-        db.session.execute(
-            select(RoleAssignment.role, func.count(distinct(RoleAssignment.user_id)))
-            .join(Grid, Grid.id == RoleAssignment.grid_id)
-            .where(in_subtree)
-            .group_by(RoleAssignment.role)
-        ).all()
-    )
-    residents = db.session.scalar(select(func.count()).select_from(User).join(Grid, Grid.id == User.grid_id).where(in_subtree))
+def grid_stats(grid: Grid, figures: dict | None = None) -> dict:
+    figures = stat_figures.read(grid) if figures is None else figures
+    levels = {int(metric.rsplit(".", 1)[1]): n for metric, n in figures.items()
+              if metric.startswith("grids.level.") and n}
     return {
-        "grids_by_level": {str(level): count for level, count in sorted(levels.items())},
-        "residents_bound": residents,
-        "party_members": roles.get("party_member", 0),
-        "leaders": roles.get("grid_leader", 0),
-        "handlers": roles.get("handler", 0),
+        "grids_by_level": {str(level): levels[level] for level in sorted(levels)},
+        "residents_bound": figures["grids.residents"],
+        "party_members": figures["grids.role.party_member"],
+        "leaders": figures["grids.role.grid_leader"],
+        "handlers": figures["grids.role.handler"],
     }

@@ -1,30 +1,15 @@
-"""双报到 figures for a grid's subtree, in two queries."""
+"""双报到 figures for a grid's subtree."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
-from backend.core.db import db
-from backend.grids.models import Grid
-from backend.party.models import Activity, Checkin, PartyRegistration
+from backend.stats import figures as stat_figures
 
 
-def grid_stats(grid: Grid) -> dict:
-    activities, checkins, minutes = db.session.execute(
-        select(func.count(func.distinct(Activity.id)), func.count(Checkin.id),
-               func.coalesce(func.sum(Checkin.service_minutes), 0))
-        .select_from(Activity).outerjoin(Checkin, Checkin.activity_id == Activity.id)
-        .where(Activity.grid_path.startswith(grid.path))
-    ).one()
-    registrations = dict(db.session.execute(
-        select(PartyRegistration.status, func.count())
-        .join(Grid, Grid.id == PartyRegistration.grid_id)
-        .where(Grid.path.startswith(grid.path))
-        .group_by(PartyRegistration.status)
-    ).all())
+def grid_stats(grid, figures: dict | None = None) -> dict:
+    figures = stat_figures.read(grid) if figures is None else figures
     return {
-        "activities": activities,
-        "checkins": checkins,
-        "service_hours": round(minutes / 60, 1),
-        "registrations_pending": registrations.get("pending", 0),
-        "registrations_approved": registrations.get("approved", 0),
+        "activities": figures["party.activities"],
+        "checkins": figures["party.checkins"],
+        "service_hours": round(figures["party.minutes"] / 60, 1),
+        "registrations_pending": figures["party.registrations.pending"],
+        "registrations_approved": figures["party.registrations.approved"],
     }

@@ -1,18 +1,12 @@
-"""Points earned inside a subtree, this month and in all."""
-from sqlalchemy import case, func, select
+"""Points earned inside a subtree, this month and in all.
 
-from backend.core.db import db
-from backend.core.timeutil import period_start
-from backend.points.models import PointEntry
+``members_with_points`` counts a member once in each grid where they earned points (member and
+grid pairs): distinct people would not add up level by level. Bench recounts count the same way.
+"""
+from backend.stats import figures as stat_figures
 
 
-def grid_stats(grid) -> dict:
-    month = period_start("month")
-    awarded, this_month, members = db.session.execute(
-        select(
-            func.coalesce(func.sum(PointEntry.points), 0),
-            func.coalesce(func.sum(case((PointEntry.created_at >= month, PointEntry.points), else_=0)), 0),
-            func.count(func.distinct(PointEntry.user_id)),
-        ).where(PointEntry.grid_path.startswith(grid.path))
-    ).one()
-    return {"awarded": awarded, "awarded_this_month": this_month, "members_with_points": members}
+def grid_stats(grid, figures: dict | None = None) -> dict:
+    figures = stat_figures.read(grid) if figures is None else figures
+    return {"awarded": figures["points.awarded"], "awarded_this_month": figures["points.this_month"],
+            "members_with_points": figures["points.members"]}

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.core.db import UTCDateTime, db, utcnow
 from backend.core.errors import Conflict
+from backend.stats.triggers import WAITING_NOT_MARKED
 
 STATUS_NAMES = {
     "submitted": "待受理",
@@ -78,6 +79,8 @@ class Report(db.Model):
     __table_args__ = (
         Index("ix_reports_status_deadline", "status", "deadline_at"),
         Index("ix_reports_category_lat", "category", "lat"),
+        Index("ix_reports_waiting_deadline", "deadline_at",
+              postgresql_where=text(WAITING_NOT_MARKED), sqlite_where=text(WAITING_NOT_MARKED)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

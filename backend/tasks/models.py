@@ -49,6 +49,8 @@ class Task(db.Model):
         CheckConstraint("slots > 0", name="slots_positive"),
         CheckConstraint("points > 0", name="points_positive"),
         Index("ix_tasks_grid_deadline", "grid_id", "deadline"),
+        # The grid figures count the open tasks (deadline not passed) of a whole city from here.
+        Index("ix_tasks_deadline", "deadline"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,29 @@
+"""``flask stats rebuild`` (after a bulk import) and ``flask stats fold``."""
+import click
+from flask.cli import AppGroup
+
+from backend.core.db import db
+from backend.stats import fold as folding
+
+stats_cli = AppGroup("stats", help="网格统计")
+
+
+@stats_cli.command("rebuild")
+def rebuild_command():
+    """Recount every grid's figures from the base tables (after a bulk import or load)."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    folding.rebuild()
+    db.session.commit()
+    click.echo("网格统计已重新计算")
+
+
+@stats_cli.command("fold")
+def fold_command():
+    """Fold every pending change into the totals."""
+    folded = 0
+    while moved := folding.fold():
+        db.session.commit()
+        folded += moved
+    db.session.commit()
+    click.echo(f"已汇总 {folded} 条变更")
