@@ -32,6 +32,14 @@ def migrate(env: dict[str, str], project_root: str) -> None:
         raise RuntimeError(f"flask db upgrade heads failed:\n{done.stderr[-3000:]}")
 
 
+def rebuild_stats(env: dict[str, str], project_root: str) -> None:
+    """``flask stats rebuild``: the grid figures recounted after a load and after clearing a run's rows."""
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "stats", "rebuild"],
+                          cwd=project_root, env={**os.environ, **env}, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"flask stats rebuild failed:\n{done.stderr[-3000:]}")
+
+
 def prepare_floor_table(conn: psycopg.Connection) -> None:
     """The write floor's table, emptied so each run inserts into the same small table."""
     conn.execute(FLOOR_DDL)

@@ -14,7 +14,8 @@ def recount(conn, grid: GridRow, tables: set[str]) -> dict[tuple[str, str], obje
     """The figures that can be counted straight from the base tables, by section and name."""
     prefix = grid.path + "%"
     in_subtree = "SELECT id FROM grids WHERE path LIKE %s"
-    role_count = ("SELECT count(DISTINCT r.user_id) FROM role_assignments r JOIN grids g ON g.id = r.grid_id"
+    # Role holdings, as the API counts them: a person counts once per grid they hold the role in.
+    role_count = ("SELECT count(*) FROM role_assignments r JOIN grids g ON g.id = r.grid_id"
                   " WHERE r.role = %s AND g.path LIKE %s")
     figures: dict[tuple[str, str], object] = {
         ("grids", "grids_by_level"): {str(level): n for level, n in conn.execute(
@@ -33,6 +34,13 @@ def recount(conn, grid: GridRow, tables: set[str]) -> dict[tuple[str, str], obje
                                                           f" AND task_id IN ({tasks})", prefix),
             ("tasks", "points_awarded"): _one(conn, "SELECT sum(points) FROM point_entries WHERE source = 'task'"
                                                     " AND grid_path LIKE %s", prefix),
+        }
+    if "point_entries" in tables:
+        figures |= {
+            ("points", "awarded"): _one(conn, "SELECT sum(points) FROM point_entries WHERE grid_path LIKE %s", prefix),
+            # Member and grid pairs, as the API counts them.
+            ("points", "members_with_points"): _one(conn, "SELECT count(*) FROM (SELECT DISTINCT grid_path, user_id"
+                                                          " FROM point_entries WHERE grid_path LIKE %s) p", prefix),
         }
     if "activities" in tables:
         figures |= {

@@ -37,11 +37,16 @@ def run(settings: Settings) -> str:
     load_started = time.perf_counter()
     conn = psycopg.connect(settings.driver_url, autocommit=True)
     try:
+        # COPY fires row triggers: the grid figures' would write a delta per loaded row. The load
+        # goes without them, and the rebuild below recounts the figures from what was loaded.
+        conn.execute("SET session_replication_role = replica")
         notes = dataset.ensure_loaded(conn, plan, progress)
+        conn.execute("SET session_replication_role = DEFAULT")
         dataset_lines = _dataset_lines(plan, conn, time.perf_counter() - load_started)
         database.prepare_floor_table(conn)
         tables = dataset.existing_tables(conn)
         clear_run_rows(conn, tables)
+        database.rebuild_stats(settings.app_env(), str(PROJECT_ROOT))
         postgres = "PostgreSQL " + conn.execute("SHOW server_version").fetchone()[0].split()[0]
         os.environ.update(settings.app_env())
         fixtures = Fixtures(plan, conn, _app(), settings.base_url)
