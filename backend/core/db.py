@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, String, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -24,6 +25,13 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def dialect_insert(model):
+    """An INSERT that offers ON CONFLICT (PostgreSQL's and SQLite's are alike): one round trip
+    where a SELECT-then-INSERT would take two and race."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
 
 
 #: A materialised grid path ("/1/5/23/"). Byte-order collation on PostgreSQL, so the

@@ -14,11 +14,10 @@ import json
 from datetime import datetime, timedelta
 
 from flask import Response, g, request
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.core.db import UTCDateTime, db, utcnow
+from backend.core.db import UTCDateTime, db, dialect_insert, utcnow
 from backend.core.errors import DomainError
 
 HEADER = "Idempotency-Key"
@@ -63,21 +62,24 @@ def _find(user_id: int, key: str) -> IdempotencyRecord | None:
     )
 
 
-def _claim_key(user_id: int, key: str, fingerprint: str) -> IdempotencyRecord | Response:
-    """Insert our key, or replay the earlier request that holds it."""
+def _claim_key(user_id: int, key: str, fingerprint: str) -> int | Response:
+    """Insert our key and return its row id, or replay the earlier request that holds it.
+
+    One statement for a new key: ON CONFLICT waits for a concurrent twin's
+    transaction and inserts nothing once the twin has committed.
+    """
+    claimed = db.session.scalar(
+        dialect_insert(IdempotencyRecord)
+        .values(user_id=user_id, key=key, fingerprint=fingerprint, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["user_id", "key"])
+        .returning(IdempotencyRecord.id)
+    )
+    if claimed is not None:
+        return claimed
     existing = _find(user_id, key)
-    if existing is not None:
-        return _replay(existing, fingerprint)
-    record = IdempotencyRecord(user_id=user_id, key=key, fingerprint=fingerprint)
-    try:
-        with db.session.begin_nested():
-            db.session.add(record)
-    except IntegrityError:  # a concurrent twin committed first (or an expired row is in the way)
-        existing = _find(user_id, key)
-        if existing is None:
-            raise DomainError("idempotency_key_expired", "请求标识已过期，请使用新的标识", 422)
-        return _replay(existing, fingerprint)
-    return record
+    if existing is None:  # only an expired row is in the way
+        raise DomainError("idempotency_key_expired", "请求标识已过期，请使用新的标识", 422)
+    return _replay(existing, fingerprint)
 
 
 def idempotent(view):
@@ -97,7 +99,8 @@ def idempotent(view):
         if isinstance(claimed, Response):
             return claimed
         response = view(*args, **kwargs)
-        claimed.status_code, claimed.body = response.status_code, response.get_json(silent=True)
+        db.session.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == claimed)
+                           .values(status_code=response.status_code, body=response.get_json(silent=True)))
         return response
 
     wrapper._apidoc = copy.deepcopy(getattr(view, "_apidoc", {}))

@@ -22,6 +22,7 @@ from flask import current_app
 from sqlalchemy import or_, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.auth.models import User
 from backend.auth.permissions import ROLE_CAPABILITIES, can, capability_scopes
@@ -238,6 +239,7 @@ def submit_report(user: User, data: dict) -> Report:
                     origin_grid=grid, grid=grid, status="submitted", created_at=now,
                     deadline_at=now + timedelta(hours=category["accept_hours"]))
     db.session.add(report)
+    set_committed_value(report, "rating", None)  # a new report has none: no query to find out
     record_event(report, "submit", user, from_status=None, photos=photos, at=now)
     if suggest == "review":
         previous = report.hold(TEXT_REVIEW_REASON)

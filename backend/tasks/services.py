@@ -15,14 +15,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import and_, case, exists, false, or_, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import contains_eager, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.auth.permissions import can, capability_scopes
 from backend.auth.services import require
 from backend.core.api import paginate
-from backend.core.db import db, utcnow
+from backend.core.db import db, dialect_insert, utcnow
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
 from backend.grids.models import Grid
 from backend.points.services import award_points
@@ -213,11 +212,6 @@ def task_detail(user, task: Task) -> Task:
 
 # --- claiming ----------------------------------------------------------------
 
-def _insert(model):
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
-
-
 def claim_task(member, task_id: int) -> TaskClaim:
     """Take one slot: one conditional UPDATE, one INSERT; refusals are explained only when they happen."""
     now = utcnow()
@@ -231,7 +225,7 @@ def claim_task(member, task_id: int) -> TaskClaim:
     if task is None:
         raise _why_not_claimable(member, task_id, now)
     claim = db.session.scalar(
-        _insert(TaskClaim)
+        dialect_insert(TaskClaim)
         .values(task_id=task.id, user_id=member.id, status="claimed", claimed_at=now)
         .on_conflict_do_nothing(index_elements=["task_id", "user_id"], index_where=text(HOLDS_SLOT))
         .returning(TaskClaim)

@@ -4,9 +4,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
-from backend.core.db import db
+from backend.core.db import db, utcnow
+from backend.core.idempotency import RETENTION, IdempotencyRecord
 from backend.reports.models import Report, ReportEvent, ReportFollower
 from tests.reports.conftest import report_body, upload
 
@@ -103,6 +104,18 @@ def test_same_idempotency_key_creates_one_report_and_replays_the_answer(login_as
     assert db.session.scalar(select(func.count()).select_from(Report)) == 1
     changed = client.post("/reports", json={**body, "description": "换了一个问题"}, headers=headers)
     assert changed.status_code == 422 and changed.get_json()["code"] == "idempotency_key_reused"
+    assert db.session.scalar(select(func.count()).select_from(Report)) == 1
+
+
+def test_a_key_kept_past_its_retention_is_refused_and_files_nothing(login_as, people, area):
+    client = login_as(people["resident"])
+    body = report_body(area["spots"]["a1"], [upload(client)])
+    headers = {"Idempotency-Key": "report-old"}
+    assert client.post("/reports", json=body, headers=headers).status_code == 201
+    db.session.execute(update(IdempotencyRecord).values(created_at=utcnow() - RETENTION - timedelta(minutes=1)))
+    db.session.commit()
+    again = client.post("/reports", json=report_body(area["spots"]["a1"], [upload(client)]), headers=headers)
+    assert again.status_code == 422 and again.get_json()["code"] == "idempotency_key_expired"
     assert db.session.scalar(select(func.count()).select_from(Report)) == 1
 
 
