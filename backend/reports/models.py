@@ -212,8 +212,8 @@ class ReportEvent(db.Model):
     status: Mapped[str] = mapped_column(String(16))
     #: Where the report waits after this event.
     grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id"))
-    member_unit_id: Mapped[int | None] = mapped_column(ForeignKey("member_units.id", ondelete="SET NULL"), index=True)
-    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    member_unit_id: Mapped[int | None] = mapped_column(ForeignKey("member_units.id", ondelete="SET NULL"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="events")
