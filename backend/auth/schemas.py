@@ -1,13 +1,13 @@
 import marshmallow as ma
 
 from backend.core.masking import mask_phone
+from backend.grids.schemas import GridRefSchema
 
 
-class GridRefSchema(ma.Schema):
-    id = ma.fields.Integer()
+class CodedGridRefSchema(GridRefSchema):
+    """Where people and roles point: with the code leaders know grids by."""
+
     code = ma.fields.String()
-    name = ma.fields.String()
-    level = ma.fields.Integer()
 
 
 class LoginArgs(ma.Schema):
@@ -25,7 +25,7 @@ class HomeGridArgs(ma.Schema):
 class RoleSchema(ma.Schema):
     role = ma.fields.String()
     party_kind = ma.fields.String(allow_none=True)
-    grid = ma.fields.Nested(GridRefSchema)
+    grid = ma.fields.Nested(CodedGridRefSchema)
     member_unit = ma.fields.Function(
         lambda r: {"id": r.member_unit.id, "name": r.member_unit.name} if r.member_unit else None
     )
@@ -36,7 +36,7 @@ class MeSchema(ma.Schema):
     nickname = ma.fields.String()
     real_name = ma.fields.String()
     phone_masked = ma.fields.Function(lambda u: mask_phone(u.phone))
-    grid = ma.fields.Nested(GridRefSchema, allow_none=True)
+    grid = ma.fields.Nested(CodedGridRefSchema, allow_none=True)
     roles = ma.fields.List(ma.fields.Nested(RoleSchema))
 
 

@@ -35,17 +35,19 @@ class GridSchema(ma.Schema):
 
 class GridDetailSchema(GridSchema):
     member_units = ma.fields.List(ma.fields.Nested(MemberUnitSchema))
-    ancestors = ma.fields.List(ma.fields.Nested(lambda: GridRefOnlySchema()))
+    ancestors = ma.fields.List(ma.fields.Nested(lambda: GridRefSchema()))
     boundary = ma.fields.Raw(allow_none=True)
 
 
-class GridRefOnlySchema(ma.Schema):
+class GridRefSchema(ma.Schema):
+    """A grid where another object names it: enough to show and to link."""
+
     id = ma.fields.Integer()
     name = ma.fields.String()
     level = ma.fields.Integer()
 
 
 class GridStatsSchema(ma.Schema):
-    grid = ma.fields.Nested(GridRefOnlySchema, required=True)
+    grid = ma.fields.Nested(GridRefSchema, required=True)
     #: One section per domain (grids, reports, party, tasks, points …), each a dict of figures.
     sections = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Dict(), required=True)

@@ -3,6 +3,7 @@ import marshmallow as ma
 from backend.core.api import PageArgs
 from backend.core.masking import mask_phone
 from backend.core.timeutil import local_zone
+from backend.grids.schemas import GridRefSchema
 from backend.party.models import ACTIVITY_KINDS, REGISTRATION_STATUS_NAMES, REGISTRATION_STATUSES
 
 #: One line of text: no line breaks or other control characters (they break headers and spreadsheets).
@@ -47,16 +48,10 @@ def _person(user) -> dict:
     return {"id": user.id, "name": user.display_name, "phone_masked": mask_phone(user.phone)}
 
 
-class ActivityGridSchema(ma.Schema):
-    id = ma.fields.Integer()
-    name = ma.fields.String()
-    level = ma.fields.Integer()
-
-
 class RegistrationSchema(ma.Schema):
     id = ma.fields.Integer()
     user = ma.fields.Function(lambda r: _person(r.user))
-    grid = ma.fields.Nested(ActivityGridSchema)
+    grid = ma.fields.Nested(GridRefSchema)
     employer_org = ma.fields.String()
     employer_party_org = ma.fields.String()
     skills = ma.fields.List(ma.fields.String())
@@ -125,7 +120,7 @@ def _location(activity) -> dict | None:
 
 class ActivitySchema(ma.Schema):
     id = ma.fields.Integer()
-    grid = ma.fields.Nested(ActivityGridSchema)
+    grid = ma.fields.Nested(GridRefSchema)
     kind = ma.fields.String()
     kind_name = ma.fields.String()
     title = ma.fields.String()

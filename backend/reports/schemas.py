@@ -2,6 +2,7 @@ import marshmallow as ma
 
 from backend.core.api import MAX_ID, PageArgs
 from backend.core.timeutil import local_zone
+from backend.grids.schemas import GridRefSchema
 from backend.reports.models import STATUS_NAMES, USER_ACTIONS
 
 MAX_PHOTOS = 9
@@ -111,12 +112,6 @@ class ReportCategoryListSchema(ma.Schema):
     total = ma.fields.Integer(required=True)
 
 
-class ReportGridRefSchema(ma.Schema):
-    id = ma.fields.Integer()
-    name = ma.fields.String()
-    level = ma.fields.Integer()
-
-
 class ReportUnitRefSchema(ma.Schema):
     id = ma.fields.Integer()
     kind = ma.fields.String()
@@ -143,7 +138,7 @@ class ReportTimelineEntrySchema(ma.Schema):
     note = ma.fields.String()
     status = ma.fields.String()
     status_name = ma.fields.String()
-    grid = ma.fields.Nested(ReportGridRefSchema, allow_none=True)
+    grid = ma.fields.Nested(GridRefSchema, allow_none=True)
     member_unit = ma.fields.Nested(ReportUnitRefSchema, allow_none=True)
     photos = ma.fields.List(ma.fields.Nested(ReportPhotoSchema))
     at = LocalDateTime(required=True)
@@ -165,7 +160,7 @@ class ReportSummarySchema(ma.Schema):
     status = ma.fields.String(required=True)
     status_name = ma.fields.String()
     address = ma.fields.String()
-    grid = ma.fields.Nested(ReportGridRefSchema)
+    grid = ma.fields.Nested(GridRefSchema)
     anonymous = ma.fields.Boolean()
     mine = ma.fields.Boolean()
     thumbnail_url = ma.fields.String(allow_none=True)
@@ -178,7 +173,7 @@ class ReportSummarySchema(ma.Schema):
 class ReportDetailSchema(ReportSummarySchema):
     location = ma.fields.Nested(ReportLocationSchema)
     reporter = ma.fields.Nested(ReportPersonSchema, allow_none=True)
-    origin_grid = ma.fields.Nested(ReportGridRefSchema)
+    origin_grid = ma.fields.Nested(GridRefSchema)
     member_unit = ma.fields.Nested(ReportUnitRefSchema, allow_none=True)
     assignee = ma.fields.Nested(ReportPersonSchema, allow_none=True)
     hold_reason = ma.fields.String()

@@ -3,6 +3,7 @@ from flask import g
 
 from backend.core.api import MAX_ID, PageArgs
 from backend.core.db import utcnow
+from backend.grids.schemas import GridRefSchema
 from backend.tasks.models import CATALOGUE_GROUPS, CLAIM_STATES, PROOF_KINDS
 from backend.uploads.services import describe
 
@@ -69,12 +70,6 @@ class CatalogueArgs(PageArgs):
     q = ma.fields.String(validate=ma.validate.Length(min=1, max=50))
 
 
-class GridBriefSchema(ma.Schema):
-    id = ma.fields.Integer()
-    name = ma.fields.String()
-    level = ma.fields.Integer()
-
-
 class CatalogueItemSchema(ma.Schema):
     id = ma.fields.Integer()
     code = ma.fields.String()
@@ -128,7 +123,7 @@ class TaskSchema(ma.Schema):
     id = ma.fields.Integer()
     title = ma.fields.String()
     description = ma.fields.String()
-    grid = ma.fields.Nested(GridBriefSchema)
+    grid = ma.fields.Nested(GridRefSchema)
     slots = ma.fields.Integer()
     taken = ma.fields.Integer()
     remaining = ma.fields.Integer()
