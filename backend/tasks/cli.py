@@ -4,7 +4,7 @@ import click
 from flask.cli import with_appcontext
 
 from backend.core.db import db
-from backend.grids.importer import ImportFailed
+from backend.grids.cli import run_import
 from backend.tasks.catalogue import import_catalogue
 from backend.tasks.services import expire_claims
 
@@ -14,15 +14,7 @@ from backend.tasks.services import expire_claims
 @with_appcontext
 def import_catalogue_command(file: Path):
     """Load the street's catalogue of work items from CSV or XLSX (all rows or none)."""
-    try:
-        count = import_catalogue(file)
-    except ImportFailed as failure:
-        db.session.rollback()
-        for error in failure.errors:
-            click.echo(error, err=True)
-        raise click.ClickException(f"导入失败：{len(failure.errors)} 处错误，未写入任何数据")
-    db.session.commit()
-    click.echo(f"已导入 {count} 个事项")
+    run_import(import_catalogue, file, "个事项")
 
 
 @click.command("expire-claims")
