@@ -6,20 +6,22 @@ when ``REDIS_URL`` is set and fall back to memory if Redis goes away.
 """
 from __future__ import annotations
 
-import hashlib
-
 from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 
-def bearer_key() -> str:
-    """The caller's token (hashed), so one person's limit follows them across IPs."""
-    token = request.headers.get("Authorization", "")
-    return "user:" + hashlib.sha256(token.encode()).hexdigest()[:32] if token else "ip:" + get_remote_address()
+def person_key() -> str:
+    """The person the bearer token was signed for, so their limit follows them across IPs and
+    fresh logins; a request without a valid token counts against its IP."""
+    from backend.auth.services import token_subject
+
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    user_id = token_subject(token.strip()) if scheme.lower() == "bearer" else None
+    return f"user:{user_id}" if user_id is not None else "ip:" + get_remote_address()
 
 
-KEY_FUNCS = {"ip": get_remote_address, "user": bearer_key}
+KEY_FUNCS = {"ip": get_remote_address, "user": person_key}
 
 def init_app(app: Flask) -> None:
     """One limiter per app: its settings (enabled, storage) must not leak between apps."""

@@ -1,4 +1,7 @@
+from datetime import datetime, timezone
+
 import pytest
+import time_machine
 
 from backend.app import create_app
 
@@ -31,6 +34,23 @@ def test_per_user_limit_follows_the_token(limited_app):
     first = {"Authorization": f"Bearer {tokens[0]}"}
     assert [client.get("/api/v1/me", headers=first).status_code for _ in range(3)] == [200, 200, 429]
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {tokens[1]}"}).status_code == 200
+
+
+def test_logging_in_again_does_not_reset_a_persons_limit(limited_app):
+    client = limited_app.test_client()
+
+    def fresh_token(ip):
+        return client.post("/api/v1/auth/wechat-login", json={"code": "as:o_lim_again"},
+                           environ_base={"REMOTE_ADDR": ip}).get_json()["access_token"]
+
+    with time_machine.travel(datetime.now(timezone.utc), tick=False) as clock:
+        first = fresh_token("10.0.1.1")
+        assert [client.get("/api/v1/me", headers={"Authorization": f"Bearer {first}"}).status_code
+                for _ in range(2)] == [200, 200]
+        clock.shift(5)
+        second = fresh_token("10.0.1.2")
+        assert second != first
+        assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {second}"}).status_code == 429
 
 
 def test_a_limit_on_an_unknown_endpoint_is_a_startup_error(database_url):
