@@ -386,12 +386,12 @@ def managed_claims_query(leader, status: str | None, grid: Grid | None):
 
 # --- expiry ------------------------------------------------------------------
 
-def expire_claims() -> int:
+def expire_claims(now: datetime | None = None) -> int:
     """Mark claims left undone past their task's deadline; lists already show them as expired.
 
     No slot is freed: once the deadline has passed nobody can claim the task anyway.
     """
-    now = utcnow()
+    now = now or utcnow()
     return db.session.execute(
         update(TaskClaim)
         .where(TaskClaim.status == "claimed", TaskClaim.task_id.in_(select(Task.id).where(Task.deadline <= now)))

@@ -10,6 +10,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from backend.core.db import db, utcnow
+from backend.jobs.ticker import run_tick
 from backend.points.models import PointEntry
 from backend.reports.models import Report
 from backend.tasks.models import CatalogueItem, Task, TaskClaim
@@ -420,6 +421,14 @@ def test_claims_not_done_by_the_deadline_expire(app, login_as, member, make_task
     assert db.session.get(TaskClaim, left["id"]).status == "expired"
     assert db.session.get(TaskClaim, handed_in["id"]).status == "submitted"  # still waits for its leader
     assert db.session.get(Task, task.id).taken == 2
+
+
+def test_the_periodic_tick_expires_claims_past_the_deadline(login_as, member, make_task, tree):
+    task = make_task(tree["a1"], slots=2, deadline=soon())
+    left = claim(login_as(member(tree["a1"])), task)
+    assert run_tick()["claims_expired"] == 0
+    assert run_tick(task.deadline + timedelta(minutes=1))["claims_expired"] == 1
+    assert db.session.get(TaskClaim, left["id"]).status == "expired"
 
 
 # --- catalogue ---------------------------------------------------------------
