@@ -30,6 +30,12 @@ class BaseConfig:
     #: Photos of reports closed (or rejected) longer ago than this are deleted from storage (0 = keep).
     PHOTO_RETENTION_DAYS = 365
 
+    #: Check-in codes on the leader's screen: a new one every STEP seconds, the previous
+    #: one still accepted for SKEW seconds (a scan in flight); doors open EARLY minutes before the start.
+    PARTY_CHECKIN_STEP = 30
+    PARTY_CHECKIN_SKEW = 5
+    PARTY_CHECKIN_EARLY_MINUTES = 30
+
     STORAGE_BACKEND = "local"
     UPLOAD_DIR = "instance/uploads"
 
@@ -101,6 +107,9 @@ ENV_SETTINGS = {
     "REPORT_AUTOCLOSE_DAYS": int,
     "CORS_ORIGINS": lambda value: tuple(o.strip() for o in value.split(",") if o.strip()),
     "PHOTO_RETENTION_DAYS": int,
+    "PARTY_CHECKIN_STEP": int,
+    "PARTY_CHECKIN_SKEW": int,
+    "PARTY_CHECKIN_EARLY_MINUTES": int,
     "STORAGE_BACKEND": str,
     "UPLOAD_DIR": str,
     "S3_BUCKET": str,

@@ -24,8 +24,6 @@ from flask import current_app
 
 from backend.core.errors import DomainError
 
-DEFAULT_STEP = 30
-DEFAULT_SKEW = 5
 SIGNATURE_LENGTH = 16  # base64url characters: 96 bits
 
 _ROTATING = re.compile(r"^(\d{1,10})\.(\d{1,12})\.([A-Za-z0-9_-]{%d})$" % SIGNATURE_LENGTH)
@@ -49,11 +47,11 @@ class RotatingCode:
 
 
 def _step() -> int:
-    return int(current_app.config.get("PARTY_CHECKIN_STEP", DEFAULT_STEP))
+    return current_app.config["PARTY_CHECKIN_STEP"]
 
 
 def _skew() -> int:
-    return int(current_app.config.get("PARTY_CHECKIN_SKEW", DEFAULT_SKEW))
+    return current_app.config["PARTY_CHECKIN_SKEW"]
 
 
 def _sign(message: str) -> str:

@@ -37,7 +37,6 @@ from backend.points.services import award_points
 
 #: Leaders are asked to decide on a registration within this time (the inbox deadline).
 REVIEW_TIME = timedelta(days=3)
-DEFAULT_EARLY_MINUTES = 30
 #: Distance bands kept for a check-in instead of coordinates: (upper bound in metres, label).
 DISTANCE_BANDS = ((100, "<100m"), (300, "100-300m"), (1000, "300m-1km"), (math.inf, ">1km"))
 BAND_NAMES = {"<100m": "100 米以内", "100-300m": "100–300 米", "300m-1km": "300 米–1 公里", ">1km": "1 公里以外"}
@@ -223,7 +222,7 @@ def activities_query(viewer: User, when: str, grid: Grid | None = None, now: dat
 
 
 def early_checkin() -> timedelta:
-    return timedelta(minutes=int(current_app.config.get("PARTY_CHECKIN_EARLY_MINUTES", DEFAULT_EARLY_MINUTES)))
+    return timedelta(minutes=current_app.config["PARTY_CHECKIN_EARLY_MINUTES"])
 
 
 def _window_refusal(starts_at: datetime, ends_at: datetime, now: datetime) -> DomainError | None:

@@ -7,6 +7,7 @@ import time_machine
 from backend.core.db import utcnow
 from backend.core.errors import DomainError
 from backend.party.codes import poster_scene, read_code, rotating_code
+from config import load_config
 
 # A step boundary: 30 s steps start on multiples of 30 s since the epoch.
 T0 = datetime(2026, 7, 1, 2, 0, 0, tzinfo=timezone.utc)
@@ -67,7 +68,14 @@ def test_step_is_configurable(app):
         assert code.expires_in == 10 and code.step_seconds == 10
         assert refused(code.token, T0 + timedelta(seconds=25)) == "checkin_code_expired"
     finally:
-        del app.config["PARTY_CHECKIN_STEP"]
+        app.config["PARTY_CHECKIN_STEP"] = 30
+
+
+def test_check_in_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("PARTY_CHECKIN_STEP", "20")
+    monkeypatch.setenv("PARTY_CHECKIN_EARLY_MINUTES", "45")
+    config = load_config("test")
+    assert (config["PARTY_CHECKIN_STEP"], config["PARTY_CHECKIN_SKEW"], config["PARTY_CHECKIN_EARLY_MINUTES"]) == (20, 5, 45)
 
 
 def test_poster_scene_fits_a_mini_program_code_and_never_expires():
