@@ -138,7 +138,13 @@ class WeChat:
         self._push_token = push_token
 
     def code_to_session(self, code: str) -> WeChatSession:
-        result = self._json("sns/jscode2session", partial(self._client.wxa.code_to_session, code), LOGIN_ERRORS)
+        # The app secret authenticates jscode2session, not an access token. wechatpy fetches one
+        # unless the call names its own, so name none (requests drops None-valued parameters):
+        # login then never waits on the token endpoint or its IP allowlist.
+        params = {"appid": self._client.appid, "secret": self._client.secret, "js_code": code,
+                  "grant_type": "authorization_code", "access_token": None}
+        fetch = partial(self._client.get, "sns/jscode2session", api_base_url=WXA_BASE, params=params)
+        result = self._json("sns/jscode2session", fetch, LOGIN_ERRORS)
         if not result.get("openid"):
             raise self._unexpected("sns/jscode2session")
         return WeChatSession(openid=result["openid"], unionid=result.get("unionid"))

@@ -82,6 +82,8 @@ def test_as_code_logs_in_as_that_openid(wechat, standin):
     [request] = standin.requests("/sns/jscode2session")
     assert request["query"]["js_code"] == "as:demo_leader_001"
     assert request["query"]["grant_type"] == "authorization_code"
+    # The secret is its credential: login neither fetches nor sends an access token.
+    assert "access_token" not in request["query"] and standin.requests("/cgi-bin/token") == []
 
 
 def test_as_code_with_suffix_gives_a_fresh_code_for_the_same_openid(wechat):
