@@ -67,9 +67,8 @@ class Task(db.Model):
     proof_photo: Mapped[bool] = mapped_column(default=True)
     proof_note: Mapped[bool] = mapped_column(default=False)
     catalogue_item_id: Mapped[int | None] = mapped_column(ForeignKey("task_catalogue_items.id"))
-    #: The 随手拍 report this task was published to fix, if any. No foreign key: the tasks and
-    #: reports migrations are parallel branches, and reports are never deleted (erasure anonymises).
-    report_id: Mapped[int | None] = mapped_column(index=True)
+    #: The 随手拍 report this task was published to fix, if any.
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -8,6 +8,7 @@ from sqlalchemy.engine import make_url
 
 from backend.app import create_app
 from backend.core.db import db
+from backend.stats.triggers import sources
 
 
 @pytest.fixture
@@ -33,8 +34,18 @@ def test_upgrade_matches_models_and_downgrade_empties(scratch_url):
         with db.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
         assert diff == []
+        assert _tables_with_statistics_triggers(db.engine) == {source.table for source in sources("sqlite")}
         downgrade(revision="base")
         with db.engine.connect() as conn:
             remaining = set(db.inspect(conn).get_table_names()) - {"alembic_version"}
         assert remaining == set()
         db.engine.dispose()
+
+
+def _tables_with_statistics_triggers(engine) -> set[str]:
+    """Tables carrying the triggers that feed the grid statistics (a table rebuild drops them)."""
+    query = ("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'stat_deltas_%'"
+             if engine.dialect.name == "sqlite" else
+             "SELECT DISTINCT event_object_table FROM information_schema.triggers WHERE trigger_name LIKE 'stat_deltas_%'")
+    with engine.connect() as conn:
+        return set(conn.execute(text(query)).scalars())
