@@ -7,6 +7,9 @@ Component({
     // 这一级及以下、或没有下级的网格才能被选中（默认微网格）
     minLevel: { type: Number, value: 4 },
     selectedId: { type: null, value: null },
+    // When given, the top level is these grids (e.g. the ones a leader manages) instead of the
+    // tree's top; their has_children may be unknown, so they can always be opened.
+    roots: { type: Array, value: [] },
   },
   data: {
     trail: [], // 已经点进去的上级 [{id, name}]
@@ -22,19 +25,27 @@ Component({
   methods: {
     async load() {
       const parent = this.data.trail[this.data.trail.length - 1]
+      const roots = this.data.roots || []
+      if (!parent && roots.length) {
+        this.setData({ items: roots.map(g => this.view({ ...g, has_children: g.has_children !== false })), loading: false, error: '' })
+        return
+      }
       this.setData({ loading: true, error: '' })
       try {
         const res = await listGrids(parent ? parent.id : undefined)
-        const items = res.items.map(g => ({
-          ...g,
-          levelName: g.level_name || GRID_LEVELS[g.level] || `第${g.level}级`,
-          selectable: g.level >= this.data.minLevel || !g.has_children,
-        }))
+        const items = res.items.map(g => this.view(g))
         this.setData({ items })
       } catch (err) {
         this.setData({ error: err.message || '加载失败' })
       } finally {
         this.setData({ loading: false })
+      }
+    },
+    view(g) {
+      return {
+        ...g,
+        levelName: g.level_name || GRID_LEVELS[g.level] || `第${g.level}级`,
+        selectable: g.level >= this.data.minLevel || !g.has_children,
       }
     },
     onOpen(e) {

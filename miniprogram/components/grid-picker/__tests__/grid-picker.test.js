@@ -56,4 +56,22 @@ describe('grid-picker', () => {
     await tap(comp.querySelector('.gp-state'), '.state-retry')
     expect(textOf(comp)).toContain('田林街道')
   })
+
+  test('给了 roots 时从这些网格开始（不请求顶层），任一级都可选', async () => {
+    const calls = backend()
+    const comp = render('components/grid-picker/index', { roots: [{ id: 2, name: '第一片区', level: 2 }], minLevel: 1 })
+    const onSelect = jest.fn()
+    comp.addEventListener('select', onSelect)
+    await settle()
+    expect(textOf(comp)).toContain('我管理的网格')
+    expect(textOf(comp)).toContain('第一片区')
+    expect(apiCalls(calls)).toHaveLength(0)
+    await tap(comp, '.gp-main')
+    expect(apiCalls(calls).map(c => c.query.parent_id)).toEqual(['2'])
+    expect(comp.querySelectorAll('.gp-pick')).toHaveLength(2)
+    await tap(comp, comp.querySelectorAll('.gp-crumb')[0])
+    expect(apiCalls(calls)).toHaveLength(1) // back at the roots without asking the server
+    await tap(comp, '.gp-pick')
+    expect(onSelect.mock.calls[0][0].detail.grid).toEqual({ id: 2, name: '第一片区', level: 2, path: '第一片区' })
+  })
 })
