@@ -49,7 +49,7 @@ describe('API 契约', () => {
 
   test('客户端通过 endpoint() 登记了它调用的接口', () => {
     const keys = clientEndpoints().map(e => e.key)
-    expect(keys).toEqual(expect.arrayContaining(['POST /auth/wechat-login', 'GET /me', 'POST /tasks/{}/claims', 'POST /checkins', 'POST /activities']))
+    expect(keys).toEqual(expect.arrayContaining(['POST /auth/wechat-login', 'GET /me', 'POST /tasks/{}/claims', 'POST /checkins', 'POST /activities', 'POST /tasks', 'GET /tasks/catalogue']))
   })
 
   test('客户端调用的每个接口都在后端的 OpenAPI 文档里', () => {

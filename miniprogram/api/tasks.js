@@ -7,6 +7,8 @@ const claim = endpoint('POST', '/tasks/{id}/claims', { idempotent: true })
 const submit = endpoint('POST', '/tasks/{id}/claims/{claim_id}/submit')
 const verify = endpoint('POST', '/tasks/{id}/claims/{claim_id}/verify')
 const release = endpoint('POST', '/tasks/{id}/claims/{claim_id}/release')
+const create = endpoint('POST', '/tasks', { idempotent: true })
+const catalogue = endpoint('GET', '/tasks/catalogue')
 
 /** 微事项列表：query 可含 grid_id、status、mine、page */
 exports.listTasks = query => list({ query })
@@ -22,3 +24,7 @@ exports.verifyClaim = (id, claimId, approved, reason) =>
   verify({ path: { id, claim_id: claimId }, data: approved ? { approved } : { approved, reason } })
 /** 放弃认领，把名额让出来 */
 exports.releaseClaim = (id, claimId) => release({ path: { id, claim_id: claimId }, data: {} })
+/** Publish a micro-task (leaders); a retry with the same key returns the first result */
+exports.createTask = (data, idempotencyKey) => create({ data, idempotencyKey })
+/** The street's catalogue of work items; query may hold group, q, page, page_size */
+exports.listCatalogue = query => catalogue({ query })

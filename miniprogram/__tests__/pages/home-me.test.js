@@ -43,6 +43,30 @@ describe('首页', () => {
     expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/leader/inbox/index' })
   })
 
+  test('网格长在网格工作里看到发布活动、发布微事项，点进发布页', async () => {
+    const { page } = await openHome(ME.leader)
+    const tiles = page.querySelectorAll('.section-leader .tile')
+    const publishActivity = tiles.find(t => textOf(t).includes('发布活动'))
+    const publishTask = tiles.find(t => textOf(t).includes('发布微事项'))
+    await tap(page, publishActivity)
+    expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: '/pages/leader/publish-activity/index' })
+    await tap(page, publishTask)
+    expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: '/pages/leader/publish-task/index' })
+  })
+
+  test('街道管理员也能发布；居民、党员、处置人员看不到发布入口', async () => {
+    const admin = { ...ME.leader, roles: [{ role: 'street_admin', grid: { id: 1, name: '田林街道', level: 1 } }] }
+    const handler = { ...ME.resident, roles: [{ role: 'handler', grid: { id: 30, name: '田林十二村居民区', level: 3 } }] }
+    expect(textOf((await openHome(admin)).page)).toContain('发布微事项')
+    for (const me of [ME.resident, ME.member, handler]) {
+      resetClient()
+      const text = textOf((await openHome(me)).page)
+      expect(text).not.toContain('发布活动')
+      expect(text).not.toContain('发布微事项')
+    }
+    expect(textOf((await openHome(handler)).page)).toContain('待办') // handlers keep their inbox
+  })
+
   test('没选网格时提示去选择', async () => {
     const { page } = await openHome({ ...ME.resident, grid: null })
     expect(textOf(page)).toContain('还没有选择所在网格')

@@ -41,6 +41,7 @@ function buildSections(me) {
         { text: '网格数据', desc: '一眼看全网格', url: '/pages/leader/stats/index' },
         { text: '活动签到码', desc: '现场亮码签到', url: '/pages/activities/list/index' },
         { text: '发布活动', desc: '志愿服务、主题党日', url: '/pages/leader/publish-activity/index' },
+        { text: '发布微事项', desc: '党员认领、完成得积分', url: '/pages/leader/publish-task/index' },
       )
     }
     sections.push({ key: 'leader', title: '网格工作', tiles })
