@@ -400,6 +400,9 @@ def check_in(user: User, token: str, location: dict | None = None, client_key: s
     refusal = _refusal(seat, code.via, party_paths, now, (created.within_radius, created.distance_band))
     if refusal:
         raise refusal
+    # Commit now rather than after the response is built: every other scan of this activity
+    # waits on its row lock, so a storm goes only as fast as each holder lets go.
+    db.session.commit()
     return CheckinResult(created.id, code.activity_id, seat.title, now, None, None, code.via, created.within_radius,
                          created.distance_band, repeat=False), True
 
