@@ -13,6 +13,7 @@ from flask import g
 from flask_smorest import Api as SmorestApi
 from flask_smorest import Blueprint as SmorestBlueprint
 from werkzeug.routing import IntegerConverter
+from webargs.flaskparser import FlaskParser, abort
 
 from backend.core.errors import http_error_response
 
@@ -44,8 +45,17 @@ class Api(SmorestApi):
         return http_error_response(error)
 
 
+class _Parser(FlaskParser):
+    """webargs' parser, saying in Chinese that a body is not JSON."""
+
+    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
+        abort(400, exc=error, messages={"json": ["请求内容不是有效的 JSON"]})
+
+
 class Blueprint(SmorestBlueprint):
     """A flask-smorest blueprint mounted under /api/v1 with bearer auth documented."""
+
+    ARGUMENTS_PARSER = _Parser()
 
     def __init__(self, name: str, import_name: str, url_prefix: str = "", description: str = ""):
         super().__init__(name, import_name, url_prefix=API_PREFIX + url_prefix, description=description)

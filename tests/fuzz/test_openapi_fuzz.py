@@ -2,9 +2,11 @@
 
 Each generated request is sent anonymously and as a resident, a party member, a
 micro-grid leader, a member-unit handler and a street admin of a small street;
-no answer may be a 5xx or break the schema the document gives for it.
+no answer may be a 5xx or break the schema the document gives for it, and every
+error message a person may read is in Chinese.
 """
 import contextvars
+import re
 
 import hypothesis
 import pytest
@@ -18,6 +20,7 @@ from backend.core.db import db
 
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 FUZZ_EXAMPLES = 15
+HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _published_document() -> dict:
@@ -49,3 +52,20 @@ def test_no_server_errors_and_answers_match_the_schema(case, callers, app):
         # An empty context: the request gets its own app context and session, as in production.
         response = contextvars.Context().run(case.call, app=app, headers=headers)
         case.validate_response(response, checks=CHECKS, headers=headers)
+        if response.status_code >= 400:
+            untranslated = [m for m in _messages_for_people(response.json()) if not HAN.search(m)]
+            assert not untranslated, f"{case.method} {case.path}: {untranslated}"
+
+
+def _messages_for_people(body: dict):
+    """The envelope's message and every field message under details.fields: what a user may read."""
+    yield body["message"]
+    pending = [body.get("details", {}).get("fields", {})]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
