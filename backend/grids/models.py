@@ -1,7 +1,7 @@
 """The grid tree (街道总网格 → 片区 → 居民区 → 微网格 → 楼组) and its member units."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Float, ForeignKey, String, exists, or_, select
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, exists, func, or_, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from backend.core.db import GridPath, db
@@ -63,6 +63,15 @@ class Grid(db.Model):
     def ancestor_ids(self) -> list[int]:
         return [int(part) for part in self.path.strip("/").split("/") if part]
 
+
+def bounding_box(table=None):
+    """The grid's bounding box as a PostgreSQL box: what the GiST index ix_grids_bbox holds."""
+    c = (table if table is not None else Grid.__table__).c
+    return func.box(func.point(c.min_lng, c.min_lat), func.point(c.max_lng, c.max_lat))
+
+
+# Point lookups (which grid is this spot in?) run on every report; without it they read every grid.
+Index("ix_grids_bbox", bounding_box(), postgresql_using="gist").ddl_if(dialect="postgresql")
 
 _child = Grid.__table__.alias("child")  # a table alias: an ORM alias would configure mappers too early
 Grid.has_children = column_property(exists().where(_child.c.parent_id == Grid.id))

@@ -1,11 +1,11 @@
 """Reading the grid tree and placing a point in it."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 
 from backend.core.db import db
 from backend.core.errors import NotFound
-from backend.grids.models import Grid
+from backend.grids.models import Grid, bounding_box
 
 
 def get_grid(grid_id: int) -> Grid:
@@ -39,9 +39,10 @@ def ancestors(grid: Grid) -> list[Grid]:
 
 def grid_at(lng: float, lat: float) -> Grid | None:
     """The deepest grid whose boundary contains the point, if any."""
-    candidates = db.session.scalars(
-        select(Grid)
-        .where(Grid.min_lng <= lng, Grid.max_lng >= lng, Grid.min_lat <= lat, Grid.max_lat >= lat)
-        .order_by(Grid.level.desc())
-    )
+    in_box = and_(Grid.min_lng <= lng, Grid.max_lng >= lng, Grid.min_lat <= lat, Grid.max_lat >= lat)
+    if db.session.get_bind().dialect.name == "postgresql":
+        spot = func.point(lng, lat)
+        # box @> box: the operator ix_grids_bbox answers (box @> point is not in GiST's box_ops).
+        in_box = bounding_box().op("@>")(func.box(spot, spot))
+    candidates = db.session.scalars(select(Grid).where(in_box).order_by(Grid.level.desc()))
     return next((grid for grid in candidates if grid.contains_point(lng, lat)), None)
