@@ -46,6 +46,7 @@ def run(settings: Settings) -> str:
         database.prepare_floor_table(conn)
         tables = dataset.existing_tables(conn)
         clear_run_rows(conn, tables)
+        dataset.mark_overdue(conn)
         database.rebuild_stats(settings.app_env(), str(PROJECT_ROOT))
         postgres = "PostgreSQL " + conn.execute("SHOW server_version").fetchone()[0].split()[0]
         os.environ.update(settings.app_env())
