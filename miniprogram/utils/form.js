@@ -25,8 +25,8 @@ function firstMessage(value) {
   return ''
 }
 
-// marshmallow's built-in messages ("Missing data for required field.") reach us in English;
-// only the backend's own rules carry Chinese text. Users read Chinese, so those become this.
+// The backend answers field errors in Chinese; should one arrive without (a library default it
+// missed), users still read Chinese: this instead.
 const UNTRANSLATED = '此项填写有误，请检查'
 const HAN = /[\u4e00-\u9fff]/
 
