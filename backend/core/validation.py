@@ -46,6 +46,19 @@ VALIDATOR_MESSAGES = {
 }
 
 
+#: One line of text: no line breaks or other control characters (they break headers and spreadsheets).
+PLAIN = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="不能包含换行等控制字符")
+#: Free text: line breaks and tabs allowed, other control characters not.
+TEXT = validate.Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", error="不能包含控制字符")
+
+
+class Trimmed(fields.String):
+    """Text without its surrounding blanks, so all-blank is empty (and a minimum length refuses it)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
 def use_chinese_messages() -> None:
     for field_class, messages in FIELD_MESSAGES.items():
         # Each class's own dict: Field.__init__ merges them along the class's MRO.

@@ -3,17 +3,12 @@ import marshmallow as ma
 from backend.core.api import PageArgs
 from backend.core.masking import mask_phone
 from backend.core.timeutil import local_zone
+from backend.core.validation import PLAIN, TEXT, Trimmed
 from backend.grids.schemas import GridRefSchema
 from backend.party.models import ACTIVITY_KINDS, REGISTRATION_STATUS_NAMES, REGISTRATION_STATUSES
 
-#: One line of text: no line breaks or other control characters (they break headers and spreadsheets).
-PLAIN = ma.validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="不能包含换行等控制字符")
-#: Free text: line breaks and tabs allowed, other control characters not.
-TEXT = ma.validate.Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", error="不能包含控制字符")
-
-
 def _line(max_length: int, **kwargs):
-    return ma.fields.String(validate=[ma.validate.Length(min=1, max=max_length), PLAIN], **kwargs)
+    return Trimmed(validate=[ma.validate.Length(min=1, max=max_length), PLAIN], **kwargs)
 
 
 _label = _line(20)

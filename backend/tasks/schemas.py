@@ -3,6 +3,7 @@ from flask import g
 
 from backend.core.api import MAX_ID, PageArgs
 from backend.core.db import utcnow
+from backend.core.validation import PLAIN, TEXT, Trimmed
 from backend.grids.schemas import GridRefSchema
 from backend.tasks.models import CATALOGUE_GROUPS, CLAIM_STATES, PROOF_KINDS
 from backend.uploads.services import describe
@@ -23,8 +24,8 @@ class TaskCreateArgs(ma.Schema):
     catalogue_item_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
     #: Publish to fix a 随手拍 report the leader handles; its text fills title and description.
     report_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
-    title = ma.fields.String(validate=ma.validate.Length(max=100))
-    description = ma.fields.String(validate=ma.validate.Length(max=2000))
+    title = Trimmed(validate=[ma.validate.Length(max=100), PLAIN])
+    description = ma.fields.String(validate=[ma.validate.Length(max=2000), TEXT])
     slots = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=1000))
     deadline = ma.fields.AwareDateTime(required=True)
     points = ma.fields.Integer(validate=ma.validate.Range(min=1, max=100))
@@ -52,7 +53,7 @@ class TaskClaimListArgs(PageArgs):
 
 
 class SubmitArgs(ma.Schema):
-    note = ma.fields.String(load_default="", validate=ma.validate.Length(max=1000))
+    note = ma.fields.String(load_default="", validate=[ma.validate.Length(max=1000), TEXT])
     photo_ids = ma.fields.List(
         ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID)), load_default=list,
         validate=[ma.validate.Length(max=MAX_PHOTOS, error=f"最多 {MAX_PHOTOS} 张照片"), _distinct],

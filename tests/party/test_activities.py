@@ -42,7 +42,8 @@ def test_creating_needs_a_leader_of_that_grid_and_sane_input(login_as, tree, lea
     assert login_as(leader(tree["b"])).post("/activities", json=new_activity(tree["a1"])).status_code == 403
     client = login_as(leader(tree["a"]))
     start = utcnow() + timedelta(days=1)
-    for bad in ({"kind": "party"}, {"capacity": 0}, {"title": ""}, {"ends_at": start.isoformat()},
+    for bad in ({"kind": "party"}, {"capacity": 0}, {"title": ""}, {"title": "   "}, {"title": "甲\x07乙"},
+                {"ends_at": start.isoformat()},
                 {"location": None}, {"service_hours": 25}, {"starts_at": "tomorrow"}):
         assert client.post("/activities", json=new_activity(tree["a1"], **bad)).status_code == 422, bad
     past = client.post("/activities", json=new_activity(

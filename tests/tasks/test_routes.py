@@ -52,6 +52,15 @@ def ledger_total(user) -> int:
 
 # --- publishing ----------------------------------------------------------------
 
+def test_task_text_refuses_control_characters_and_blank_titles(login_as, leader, tree):
+    client = login_as(leader(tree["a"]))
+    base = {"grid_id": tree["a1"].id, "title": "换灯泡", "slots": 1, "deadline": later(days=2), "points": 2}
+    for bad in ({"title": "换\x07灯泡"}, {"title": "换\n灯泡"}, {"description": "周六\x00上午"}, {"title": "   "}):
+        response = client.post("/tasks", json={**base, **bad})
+        assert response.status_code == 422, bad
+    assert db.session.scalar(select(func.count()).select_from(Task)) == 0
+    assert client.post("/tasks", json={**base, "description": "周六上午\n两人一组"}).status_code == 201
+
 def test_leader_publishes_a_task_written_freely(login_as, leader, tree):
     client = login_as(leader(tree["a"]))
     response = client.post("/tasks", json={
