@@ -10,7 +10,7 @@ import uuid
 from typing import Callable
 
 from flask import current_app, url_for
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 from sqlalchemy import select
 
 from backend.audit.services import record
@@ -61,8 +61,9 @@ def can_view(user, upload: Upload) -> bool:
     return upload.owner_id == user.id or any(check(user, upload) for check in ACCESS_CHECKS)
 
 
-def _signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="photo-link")
+def _signer() -> TimestampSigner:
+    # A plain "id.variant.viewer" signed with a timestamp: a list of 20 reports signs 40 links.
+    return TimestampSigner(current_app.config["SECRET_KEY"], salt="photo-link")
 
 
 def photo_links(upload: Upload, viewer) -> dict:
@@ -70,7 +71,7 @@ def photo_links(upload: Upload, viewer) -> dict:
     return {
         ("url" if variant == "file" else "thumbnail_url"): url_for(
             "uploads.photo_content", upload_id=upload.id, variant=variant,
-            sig=_signer().dumps([upload.id, variant, viewer.id]),
+            sig=_signer().sign(f"{upload.id}.{variant}.{viewer.id}").decode(),
         )
         for variant in VARIANTS
     }
@@ -85,7 +86,8 @@ def describe(upload: Upload, viewer) -> dict:
 def open_link(upload_id: int, variant: str, signature: str) -> tuple[Upload, str]:
     """Check a link's signature; returns the upload and the storage key to send."""
     try:
-        signed_id, signed_variant, _viewer = _signer().loads(signature, max_age=LINK_TTL)
+        signed_id, signed_variant, _viewer = _signer().unsign(signature, max_age=LINK_TTL).decode().split(".")
+        signed_id = int(signed_id)
     except SignatureExpired:
         raise DomainError("photo_link_expired", "图片链接已过期，请刷新页面", 403)
     except (BadSignature, ValueError, TypeError):
