@@ -27,6 +27,10 @@ class BaseConfig:
     WECHAT_PUSH_TOKEN = "dev_push_token"
     REDIS_URL = ""
 
+    #: Where WeChat can reach this service (https://api.example.gov.cn): the photo links the
+    #: periodic work hands to WeChat's image check are built on it ("" = only within requests).
+    PUBLIC_BASE_URL = ""
+
     #: Photos of reports closed (or rejected) longer ago than this are deleted from storage (0 = keep).
     PHOTO_RETENTION_DAYS = 365
 
@@ -107,6 +111,7 @@ ENV_SETTINGS = {
     "REPORT_AUTOCLOSE_DAYS": int,
     "CORS_ORIGINS": lambda value: tuple(o.strip() for o in value.split(",") if o.strip()),
     "PHOTO_RETENTION_DAYS": int,
+    "PUBLIC_BASE_URL": str,
     "PARTY_CHECKIN_STEP": int,
     "PARTY_CHECKIN_SKEW": int,
     "PARTY_CHECKIN_EARLY_MINUTES": int,

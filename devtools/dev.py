@@ -13,6 +13,7 @@ STANDIN_PORT = int(os.environ.get("STANDIN_PORT", "8701"))
 def main() -> None:
     standin = StandIn(port=STANDIN_PORT, push_url=f"http://{HOST}:{PORT}/api/v1/wechat/push").start()
     os.environ["WECHAT_API_BASE"] = standin.url
+    os.environ.setdefault("PUBLIC_BASE_URL", f"http://{HOST}:{PORT}")  # photo links the periodic work hands out
     from backend.app import create_app
 
     app = create_app()

@@ -1,4 +1,5 @@
-"""Reports' periodic work for ``jobs tick``: deadline escalation, auto-close, and photo retention."""
+"""Reports' periodic work for ``jobs tick``: deadline escalation, auto-close, photo retention,
+and photo checks asked again when their job was lost."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -6,8 +7,10 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from backend.auth.models import User
 from backend.core.db import db
 from backend.reports.models import Report, ReportPhoto
+from backend.reports.safety import queue_photo_checks
 from backend.reports.services import autoclose_resolved, escalate_overdue
 from backend.uploads.models import Upload
 from backend.uploads.services import purge
@@ -17,9 +20,31 @@ SWEEP_BATCH = 500
 FINISHED_STATES = ("closed", "rejected")
 
 
+#: A photo still unchecked this long after upload lost its check job (Redis was down, say).
+CHECK_REQUEUE_AFTER = timedelta(minutes=10)
+
+
 def tick(now: datetime) -> dict[str, int]:
     return {"reports_escalated": escalate_overdue(now), "reports_closed": autoclose_resolved(now),
-            "report_photos_purged": purge_expired_photos(now)}
+            "report_photos_purged": purge_expired_photos(now), "photo_checks_requeued": requeue_photo_checks(now)}
+
+
+def requeue_photo_checks(now: datetime) -> int:
+    """Ask again for the check of report photos whose job never reached WeChat: a job that is
+    lost (the queue was down when it was enqueued) must not leave a photo hidden for good."""
+    base_url = current_app.config["PUBLIC_BASE_URL"]
+    if not base_url:
+        return 0
+    unchecked = db.session.execute(
+        select(Upload, User).join(ReportPhoto, ReportPhoto.upload_id == Upload.id).join(User, User.id == Upload.owner_id)
+        .where(Upload.review == "pending", Upload.review_trace_id.is_(None), Upload.purged_at.is_(None),
+               Upload.created_at <= now - CHECK_REQUEUE_AFTER)
+        .order_by(Upload.id).limit(SWEEP_BATCH)
+    ).all()
+    with current_app.test_request_context(base_url=base_url):  # the links WeChat fetches are built on it
+        for upload, owner in unchecked:
+            queue_photo_checks([upload], owner)
+    return len(unchecked)
 
 
 def purge_expired_photos(now: datetime) -> int:

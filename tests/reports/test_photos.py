@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import struct
 import zlib
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
 import requests
 from PIL import Image
 
-from backend.core.db import db
+from backend.app import create_app
+from backend.auth.services import issue_access_token
+from backend.core.db import db, utcnow
+from backend.jobs.ticker import run_tick
+from backend.reports.periodic import CHECK_REQUEUE_AFTER
 from backend.reports.services import PHOTO_REVIEW_REASON
 from backend.uploads.models import Upload
 from backend.uploads.services import can_view
 from devtools.wechat_standin import push_signature
+from tests.conftest import ApiClient
 from tests.reports.conftest import jpeg, report_body, upload
 
 GPS_IFD = 0x8825
@@ -180,3 +186,26 @@ def test_push_url_check_echoes_only_for_a_good_signature(api):
 
 def test_the_stand_in_reaches_the_push_route_over_http(live_url):
     assert requests.post(f"{live_url}/api/v1/wechat/push", json={}, timeout=5).status_code == 403
+
+
+def test_a_photo_check_lost_with_its_queue_is_asked_again_by_the_tick(app, database_url, people, area, standin,
+                                                                       settle, monkeypatch):
+    # The report is filed while the job queue's Redis is unreachable: the check job is lost.
+    queue_down = create_app("test", {
+        "SQLALCHEMY_DATABASE_URI": database_url, "WECHAT_API_BASE": standin.url, "UPLOAD_DIR": app.config["UPLOAD_DIR"],
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+    })
+    client = ApiClient(queue_down.test_client(), issue_access_token(people["resident"])[0])
+    photo = upload(client)
+    assert client.post("/reports", json=report_body(area["spots"]["a1"], [photo])).status_code == 201
+    settle()
+    assert standin.requests("/wxa/media_check_async") == []
+    assert db.session.get(Upload, photo).review_trace_id is None
+
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://wgt.example.gov.cn")
+    assert run_tick(utcnow())["photo_checks_requeued"] == 0  # a job may just be slow: not yet
+    assert run_tick(utcnow() + CHECK_REQUEUE_AFTER + timedelta(minutes=1))["photo_checks_requeued"] == 1
+    settle()
+    [checked] = standin.requests("/wxa/media_check_async")
+    assert checked["json"]["media_url"].startswith(f"https://wgt.example.gov.cn/api/v1/uploads/{photo}/file?sig=")
+    assert db.session.get(Upload, photo).review_trace_id is not None
