@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bench.load import Run
 from bench.scenarios import PHOTO_GOAL, Scenario
+from bench.server import FOLD_EVERY
 from bench.settings import PROJECT_ROOT, Settings
 
 
@@ -118,7 +119,8 @@ def document(settings: Settings, measured: list[Measured], photo: dict | None, d
         f"{elapsed / 60:.1f} min in all.",
         "",
         f"Machine: {box['cpus']} CPUs ({box['cpu']}), {box['memory']}; {postgres}; Python {box['python']}.",
-        f"Server: gunicorn, {settings.workers} sync workers, APP_ENV=production, BENCH_MODE=1. "
+        f"Server: gunicorn, {settings.workers} sync workers, APP_ENV=production, BENCH_MODE=1, and beside them "
+        f"`flask stats fold --every {FOLD_EVERY}`. "
         f"Load: wrk, {settings.threads} threads, {settings.connections} connections, {settings.duration:g} s a run, "
         f"{settings.repeat} round(s) (floors and scenarios interleaved), medians shown.",
         "",

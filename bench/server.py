@@ -12,6 +12,9 @@ import requests
 
 from bench.settings import PROJECT_ROOT, WECHAT_APP_ID, WECHAT_APP_SECRET, WORK_DIR, Settings
 
+#: Seconds between folds of the grid figures' tail, as `flask stats fold --every` runs in production.
+FOLD_EVERY = 5
+
 
 class Server:
     def __init__(self, settings: Settings):
@@ -19,6 +22,7 @@ class Server:
         self.process: subprocess.Popen | None = None
         self.standin: WeChatStandIn | None = None
         self.log_path = WORK_DIR / "gunicorn.log"
+        self.folder: subprocess.Popen | None = None
 
     def command(self) -> list[str]:
         s = self.settings
@@ -31,8 +35,12 @@ class Server:
         self.standin = WeChatStandIn(self.settings.wechat_port)
         self.standin.start()
         log = self.log_path.open("w")
-        self.process = subprocess.Popen(self.command(), cwd=PROJECT_ROOT, env={**os.environ, **self.settings.app_env()},
-                                        stdout=log, stderr=subprocess.STDOUT)
+        env = {**os.environ, **self.settings.app_env()}
+        self.process = subprocess.Popen(self.command(), cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        # As production runs it beside the workers: the grid figures' tail folded every few seconds.
+        self.folder = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "stats", "fold", "--every", str(FOLD_EVERY)],
+            cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -70,6 +78,7 @@ class Server:
 
     def stop(self) -> None:
         _terminate(self.process)
+        _terminate(self.folder)
         if self.standin:
             self.standin.stop()
 

@@ -1,4 +1,6 @@
 """``flask stats rebuild`` (after a bulk import) and ``flask stats fold``."""
+import time
+
 import click
 from flask.cli import AppGroup
 
@@ -19,11 +21,17 @@ def rebuild_command():
 
 
 @stats_cli.command("fold")
-def fold_command():
+@click.option("--every", type=float, default=None,
+              help="repeat every N seconds (a few: the tail each read sums stays short)")
+def fold_command(every):
     """Fold every pending change into the totals."""
-    folded = 0
-    while moved := folding.fold():
+    while True:
+        folded = 0
+        while moved := folding.fold():
+            db.session.commit()
+            folded += moved
         db.session.commit()
-        folded += moved
-    db.session.commit()
-    click.echo(f"已汇总 {folded} 条变更")
+        click.echo(f"已汇总 {folded} 条变更")
+        if every is None:
+            return
+        time.sleep(every)

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections import Counter
 
 from sqlalchemy import delete, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 
-from backend.core.db import db, utcnow
+from backend.core.db import db, dialect_insert, utcnow
 from backend.core.timeutil import local_zone
 from backend.grids.models import Grid
 from backend.stats.figures import month_metric
@@ -70,8 +69,7 @@ def _member_changes(entries: Counter) -> Counter:
 
 def _upsert(model, values, keys: list[str], column: str):
     """INSERT, or add to ``column`` of the row already there."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model).values(values)
+    statement = dialect_insert(model).values(values)
     return statement.on_conflict_do_update(
         index_elements=keys, set_={column: getattr(model, column) + getattr(statement.excluded, column)})
 
