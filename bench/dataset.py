@@ -377,6 +377,8 @@ def mark_overdue(conn: psycopg.Connection) -> int:
     are recounted afterwards, so this goes without the row triggers."""
     conn.execute("SET session_replication_role = replica")
     try:
-        return conn.execute(f"UPDATE reports SET overdue = true WHERE {WAITING_NOT_MARKED} AND deadline_at <= now()").rowcount
+        marked = conn.execute(f"UPDATE reports SET overdue = true WHERE {WAITING_NOT_MARKED} AND deadline_at <= now()").rowcount
     finally:
         conn.execute("SET session_replication_role = DEFAULT")
+    conn.execute("ANALYZE reports")  # as autovacuum would soon: the planner sizes the live set from it
+    return marked
