@@ -20,6 +20,8 @@ from backend.stats.triggers import sources
 
 #: Deltas folded per transaction: keeps the fold's transaction (and its lock) short.
 FOLD_BATCH = 20_000
+#: Totals per upsert statement (SQLite allows 32,766 bound values).
+UPSERT_ROWS = 2_000
 
 
 def _lock(session=None) -> None:
@@ -82,10 +84,15 @@ def _add_to_subtrees(own: Counter) -> None:
     for (grid_id, metric), amount in own.items():
         for ancestor in _ids(paths.get(grid_id, "")):
             totals[ancestor, metric] += amount
-    for (grid_id, metric), amount in sorted(totals.items()):
-        if amount:
-            db.session.execute(_upsert(StatTotal, {"grid_id": grid_id, "metric": metric, "value": amount},
-                                       ["grid_id", "metric"], "value"))
+    _add_to_totals({key: amount for key, amount in totals.items() if amount})
+
+
+def _add_to_totals(amounts: dict[tuple[int, str], int]) -> None:
+    """Add to (grid, metric) totals: a few multi-row upserts, not one statement per total."""
+    rows = [{"grid_id": grid_id, "metric": metric, "value": amount}
+            for (grid_id, metric), amount in sorted(amounts.items())]
+    for start in range(0, len(rows), UPSERT_ROWS):
+        db.session.execute(_upsert(StatTotal, rows[start:start + UPSERT_ROWS], ["grid_id", "metric"], "value"))
 
 
 def _ids(path: str) -> list[int]:
@@ -98,11 +105,9 @@ def grid_moved(grid: Grid, old_path: str) -> None:
     _lock()
     old, new = set(_ids(old_path)) - {grid.id}, set(_ids(grid.path)) - {grid.id}
     mine = db.session.execute(select(StatTotal.metric, StatTotal.value).where(StatTotal.grid_id == grid.id)).all()
-    for ancestors, sign in ((old - new, -1), (new - old, 1)):
-        for ancestor in sorted(ancestors):
-            for metric, value in mine:
-                db.session.execute(_upsert(StatTotal, {"grid_id": ancestor, "metric": metric, "value": sign * value},
-                                           ["grid_id", "metric"], "value"))
+    _add_to_totals({(ancestor, metric): sign * value
+                    for ancestors, sign in ((old - new, -1), (new - old, 1))
+                    for ancestor in ancestors for metric, value in mine if value})
 
 
 def rebuild(session=None) -> None:
