@@ -32,7 +32,7 @@ FIELD_MESSAGES = {
 VALIDATOR_MESSAGES = {
     validate.Validator: {"default_message": "填写的值无效"},
     validate.Range: {"message_min": "应{min_op} {{min}}", "message_max": "应{max_op} {{max}}",
-                     "message_all": "应{min_op} {{min}}且{max_op} {{max}}", "message_gte": "大于或等于",
+                     "message_all": "应{min_op} {{min}}，且{max_op} {{max}}", "message_gte": "大于或等于",
                      "message_gt": "大于", "message_lte": "小于或等于", "message_lt": "小于"},
     validate.Length: {"message_min": "长度至少为 {min}", "message_max": "长度不能超过 {max}",
                       "message_all": "长度应在 {min} 到 {max} 之间", "message_equal": "长度应为 {equal}"},
