@@ -46,6 +46,17 @@ def test_erasure_removes_identity_revokes_tokens_and_keeps_statistics(login_as, 
     assert again["user"]["id"] != user.id  # the same WeChat account now starts afresh
 
 
+def test_my_audited_actions_are_in_my_copy_and_lose_their_address_with_my_account(login_as, make_user, tree):
+    user = make_user(grid_id=tree["a1"].id)
+    client = login_as(user)
+    client.get("/me/export", environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    mine = client.get("/me/export").get_json()["sections"]["audit"]["my_actions"]
+    assert [(a["action"], a["ip"]) for a in mine][:1] == [("personal_data.export", "10.1.2.3")]
+    assert client.delete("/me").status_code == 204
+    kept = db.session.scalars(select(AuditEntry).where(AuditEntry.actor_id == user.id)).all()
+    assert len(kept) == 2 and {entry.ip for entry in kept} == {""}
+
+
 def test_audit_log_is_for_street_admins_only(login_as, make_user, tree):
     admin = make_user(roles=[("street_admin", tree["street"])])
     make_user(roles=[("grid_leader", tree["a"])])
