@@ -18,6 +18,7 @@ from backend.core.errors import DomainError
 from backend.core.storage import get_storage
 from backend.jobs.ticker import run_tick
 from backend.reports.models import Report, ReportEvent, ReportPhoto
+from backend.tasks.models import ClaimPhoto, Task, TaskClaim
 from backend.uploads.models import Upload
 from backend.uploads.services import describe, owned_uploads
 from config import load_config
@@ -137,3 +138,30 @@ def test_the_retention_is_read_from_the_environment(monkeypatch):
     assert load_config("test")["PHOTO_RETENTION_DAYS"] == 365
     monkeypatch.setenv("PHOTO_RETENTION_DAYS", "90")
     assert load_config("test")["PHOTO_RETENTION_DAYS"] == 90
+
+
+def test_proof_photos_of_finished_claims_go_after_the_retention_and_waiting_proofs_keep_theirs(storage, login_as,
+                                                                                               make_user, tree):
+    member = make_user(grid_id=tree["a1"].id)
+    with time_machine.travel(T0, tick=False) as clock:
+        client = login_as(member)
+        verified, waiting, lapsed = (upload(client, c) for c in ("red", "green", "blue"))
+        task = Task(grid_id=tree["a1"].id, title="楼道清理", slots=5, points=2, deadline=T0)
+        claims = [TaskClaim(task=task, user=member, status="verified", verified_at=T0, submitted_at=T0),
+                  TaskClaim(task=task, user=make_user(), status="submitted", submitted_at=T0),
+                  TaskClaim(task=task, user=make_user(), status="claimed", rejected_at=T0)]
+        for claim, upload_id in zip(claims, (verified, waiting, lapsed)):
+            claim.photos = [ClaimPhoto(upload_id=upload_id)]
+        db.session.add_all([task, *claims])
+        db.session.commit()
+
+        clock.move_to(T0 + timedelta(days=RETENTION_DAYS - 1))
+        assert run_tick()["proof_photos_purged"] == 0
+        clock.move_to(T0 + timedelta(days=RETENTION_DAYS, minutes=1))
+        assert run_tick()["proof_photos_purged"] == 2
+        assert files_of(verified, storage) == [False, False] and files_of(lapsed, storage) == [False, False]
+        assert files_of(waiting, storage) == [True, True], "a proof waiting for its leader keeps its photos"
+        assert run_tick()["proof_photos_purged"] == 0, "purged once"
+    assert db.session.scalar(select(func.count()).select_from(TaskClaim)) == 3, "the claims stay"
+    assert [(e.detail["reason"], sorted(e.detail["upload_ids"])) for e in purges()] == [
+        ("claim_finished", sorted([verified, lapsed]))]
