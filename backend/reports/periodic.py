@@ -13,7 +13,7 @@ from backend.reports.models import Report, ReportPhoto
 from backend.reports.safety import queue_photo_checks
 from backend.reports.services import autoclose_resolved, escalate_overdue
 from backend.uploads.models import Upload
-from backend.uploads.services import purge
+from backend.uploads.services import purge_past_retention
 
 SWEEP_BATCH = 500
 #: A report in these states is finished: nobody acts on it again, so its photos only age.
@@ -49,13 +49,10 @@ def requeue_photo_checks(now: datetime) -> int:
 
 def purge_expired_photos(now: datetime) -> int:
     """Delete the photo files of reports finished more than PHOTO_RETENTION_DAYS ago; the reports stay."""
-    days = current_app.config.get("PHOTO_RETENTION_DAYS", 0)
-    if not days:
-        return 0
-    expired = db.session.scalars(
-        select(Upload).join(ReportPhoto, ReportPhoto.upload_id == Upload.id).join(Report, Report.id == ReportPhoto.report_id)
-        .where(Upload.purged_at.is_(None), Report.status.in_(FINISHED_STATES),
-               Report.closed_at <= now - timedelta(days=days))
-        .order_by(Upload.id).limit(SWEEP_BATCH)
-    ).all()
-    return purge(expired, now, "report_finished", retention_days=days)
+    return purge_past_retention(_photos_of_reports_finished_before, now, "report_finished")
+
+
+def _photos_of_reports_finished_before(cutoff: datetime):
+    return (select(Upload).join(ReportPhoto, ReportPhoto.upload_id == Upload.id)
+            .join(Report, Report.id == ReportPhoto.report_id)
+            .where(Report.status.in_(FINISHED_STATES), Report.closed_at <= cutoff))

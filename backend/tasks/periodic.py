@@ -2,18 +2,14 @@
 proof photos of finished claims are deleted after PHOTO_RETENTION_DAYS (the claims stay)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import and_, or_, select
 
-from backend.core.db import db
 from backend.tasks.models import ClaimPhoto, Task, TaskClaim
 from backend.tasks.services import expire_claims
 from backend.uploads.models import Upload
-from backend.uploads.services import purge
-
-SWEEP_BATCH = 500
+from backend.uploads.services import purge_past_retention
 
 
 def tick(now: datetime) -> dict[str, int]:
@@ -23,17 +19,12 @@ def tick(now: datetime) -> dict[str, int]:
 def purge_expired_proof_photos(now: datetime) -> int:
     """Photos of claims verified, given back, or left past the deadline more than the retention ago.
     A proof still waiting for its leader keeps its photos whatever its age."""
-    days = current_app.config.get("PHOTO_RETENTION_DAYS", 0)
-    if not days:
-        return 0
-    cutoff = now - timedelta(days=days)
-    finished_before_cutoff = or_(
-        TaskClaim.verified_at <= cutoff, TaskClaim.released_at <= cutoff,
-        and_(TaskClaim.status.in_(("claimed", "expired")), Task.deadline <= cutoff))
-    expired = db.session.scalars(
-        select(Upload).join(ClaimPhoto, ClaimPhoto.upload_id == Upload.id)
-        .join(TaskClaim, TaskClaim.id == ClaimPhoto.claim_id).join(Task, Task.id == TaskClaim.task_id)
-        .where(Upload.purged_at.is_(None), TaskClaim.status != "submitted", finished_before_cutoff)
-        .order_by(Upload.id).limit(SWEEP_BATCH)
-    ).all()
-    return purge(expired, now, "claim_finished", retention_days=days)
+    return purge_past_retention(_proof_photos_of_claims_finished_before, now, "claim_finished")
+
+
+def _proof_photos_of_claims_finished_before(cutoff: datetime):
+    finished = or_(TaskClaim.verified_at <= cutoff, TaskClaim.released_at <= cutoff,
+                   and_(TaskClaim.status.in_(("claimed", "expired")), Task.deadline <= cutoff))
+    return (select(Upload).join(ClaimPhoto, ClaimPhoto.upload_id == Upload.id)
+            .join(TaskClaim, TaskClaim.id == ClaimPhoto.claim_id).join(Task, Task.id == TaskClaim.task_id)
+            .where(TaskClaim.status != "submitted", finished))

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import datetime, timedelta
 from typing import Callable
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from backend.audit.services import record
 from backend.core.db import db, utcnow
@@ -23,6 +24,8 @@ from backend.uploads.models import Upload
 log = logging.getLogger(__name__)
 
 LINK_TTL = 3600
+#: Photos whose files one retention sweep deletes.
+PURGE_BATCH = 500
 VARIANTS = ("file", "thumbnail")
 
 #: Domains that attach photos add ``check(user, upload) -> bool`` here to let others see them.
@@ -98,6 +101,19 @@ def open_link(upload_id: int, variant: str, signature: str) -> tuple[Upload, str
     if upload.purged_at is not None:
         raise DomainError("photo_expired", "照片已超过保存期限，已被删除", 410)
     return upload, upload.storage_key if variant == "file" else upload.thumbnail_key
+
+
+def purge_past_retention(finished_before: Callable[[datetime], Select], now: datetime, reason: str) -> int:
+    """Delete the files of the photos ``finished_before(cutoff)`` selects, once PHOTO_RETENTION_DAYS
+    have passed since (0 keeps them for ever); a backlog is worked off over several sweeps."""
+    days = current_app.config["PHOTO_RETENTION_DAYS"]
+    if not days:
+        return 0
+    expired = db.session.scalars(
+        finished_before(now - timedelta(days=days)).where(Upload.purged_at.is_(None))
+        .order_by(Upload.id).limit(PURGE_BATCH)
+    ).all()
+    return purge(expired, now, reason, retention_days=days)
 
 
 def purge(uploads: list[Upload], now, reason: str, **detail) -> int:
