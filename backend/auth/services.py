@@ -22,17 +22,22 @@ def issue_access_token(user: User) -> tuple[str, int]:
     return _serializer().dumps({"u": user.id, "v": user.token_version}), ttl
 
 
+def _payload(token: str) -> dict:
+    """What a token carries, once its signature and age are checked (BadSignature otherwise)."""
+    return _serializer().loads(token, max_age=current_app.config["ACCESS_TOKEN_TTL"])
+
+
 def token_subject(token: str) -> int | None:
     """The user id a valid, unexpired token was issued to, without a database lookup."""
     try:
-        return _serializer().loads(token, max_age=current_app.config["ACCESS_TOKEN_TTL"]).get("u")
+        return _payload(token).get("u")
     except BadSignature:  # SignatureExpired included
         return None
 
 
 def user_from_token(token: str) -> User:
     try:
-        payload = _serializer().loads(token, max_age=current_app.config["ACCESS_TOKEN_TTL"])
+        payload = _payload(token)
     except SignatureExpired:
         raise Unauthorized("token_expired", "登录已过期，请重新登录")
     except BadSignature:
