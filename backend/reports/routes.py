@@ -3,7 +3,7 @@ from flask import Response, g
 from backend.core.api import LOGIN, PUBLIC, Blueprint, access, page_of, paginate
 from backend.core.db import db
 from backend.core.idempotency import idempotent
-from backend.reports import presenters, services
+from backend.reports import listing, presenters, services
 from backend.reports.categories import categories
 from backend.reports.schemas import (ReportActionArgs, ReportCategoryListSchema, ReportCreateArgs, ReportDetailSchema,
                                      ReportFollowResultSchema, ReportListArgs, ReportNearbyArgs, ReportNearbyListSchema,
@@ -39,7 +39,7 @@ def create_report(args):
 @access(LOGIN)
 def list_reports(args):
     """我反映的和我负责处置的问题（mine=1 只看自己反映的；grid_id 限定网格及下级；status 筛选）"""
-    page = paginate(services.list_query(g.user, args), args, db.session)
+    page = paginate(listing.list_query(g.user, args), args, db.session)
     page["items"] = [presenters.summary(report, g.user) for report in page["items"]]
     return page
 

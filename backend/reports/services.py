@@ -19,20 +19,19 @@ import math
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, union, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.auth.models import User
-from backend.auth.permissions import ROLE_CAPABILITIES, can, capability_scopes
-from backend.auth.services import require
+from backend.auth.permissions import ROLE_CAPABILITIES, can
 from backend.core.db import db, utcnow
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
 from backend.core.timeutil import local_zone
 from backend.core.wechat import SUGGESTIONS, get_wechat
-from backend.grids.models import Grid, MemberUnit, subtree_ids
-from backend.grids.services import get_grid, grid_at
+from backend.grids.models import Grid, MemberUnit
+from backend.grids.services import grid_at
 from backend.jobs.notifications import notify
 from backend.reports.categories import category_of, get_category
 from backend.reports.models import (ACTION_NAMES, AWAITING_ACCEPT, OPEN_STATES, RATING_LEVELS, STATUS_NAMES,
@@ -154,44 +153,6 @@ def get_report(user: User, report_id: int, lock: bool = False) -> Report:
     if report is None or not can_view(user, report):
         raise NotFound("反映")
     return report
-
-
-def _visible_ids(user: User):
-    """The ids of the reports ``user`` filed or handles.
-
-    A UNION, one index-backed select per way of seeing a report: an OR of them
-    in one WHERE makes PostgreSQL read every open report to test each row.
-    """
-    selects = [select(Report.id).where(Report.reporter_id == user.id),
-               select(Report.id).where(Report.assignee_id == user.id)]
-    scopes = capability_scopes(user, "reports.handle")
-    if scopes:
-        selects.append(select(Report.id).where(Report.origin_grid_id.in_(subtree_ids(*scopes))))
-    units = handler_unit_ids(user)
-    if units:
-        selects.append(select(Report.id).where(Report.member_unit_id.in_(units)))
-    return union(*selects)
-
-
-def list_query(user: User, args: dict):
-    """The reports ``user`` filed or handles, newest first, narrowed by ``mine``, ``grid_id``, ``status``."""
-    # Only what a summary shows: joining every eager relation misleads PostgreSQL's plan.
-    query = (select(Report)
-             .options(lazyload("*"), joinedload(Report.grid), joinedload(Report.origin_grid),
-                      selectinload(Report.photos).joinedload(ReportPhoto.upload))
-             .order_by(Report.created_at.desc(), Report.id.desc()))
-    if args.get("grid_id"):
-        grid = get_grid(args["grid_id"])
-        require(user, "reports.handle", grid)
-        query = query.where(Report.origin_grid_id.in_(subtree_ids(grid)))
-    if args.get("mine"):
-        query = query.where(Report.reporter_id == user.id)
-    elif not args.get("grid_id"):
-        # Handling a grid covers every report filed in its subtree: only an unnarrowed list needs the test.
-        query = query.where(Report.id.in_(_visible_ids(user)))
-    if args.get("status"):
-        query = query.where(Report.status == args["status"])
-    return query
 
 
 def nearby(user: User, lat: float, lng: float, category: str) -> list[dict]:
