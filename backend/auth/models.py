@@ -1,6 +1,7 @@
 """People and their grid-scoped roles."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
@@ -18,6 +19,25 @@ ROLE_NAMES = {
 }
 #: 在册 = registered where they live; 在职 = registered at their employer (双报到).
 PARTY_KINDS = ("registered", "in_service")
+
+
+@dataclass(frozen=True)
+class GridScope:
+    """What permission checks read of a grid: where its subtree is."""
+
+    id: int
+    path: str
+    level: int
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A role as permission checks read it: what is held, over which subtree."""
+
+    role: str
+    grid: GridScope
+    party_kind: str | None
+    member_unit_id: int | None
 
 
 class User(db.Model):
@@ -40,6 +60,23 @@ class User(db.Model):
     roles: Mapped[list["RoleAssignment"]] = relationship(
         back_populates="user", lazy="selectin", foreign_keys="RoleAssignment.user_id"
     )
+
+    @property
+    def grants(self) -> list[Grant]:
+        """The roles held, for permission checks. Authentication reads them in its one statement
+        (``_grants``); a person loaded any other way reads them from ``roles``."""
+        loaded = self.__dict__.get("_grants")
+        if loaded is not None:
+            return loaded
+        return [Grant(r.role, GridScope(r.grid.id, r.grid.path, r.grid.level), r.party_kind, r.member_unit_id)
+                for r in self.roles]
+
+    @property
+    def home(self) -> GridScope | None:
+        """The home micro-grid's place in the tree; authentication reads it with the grants."""
+        if "_home" in self.__dict__:
+            return self.__dict__["_home"]
+        return GridScope(self.grid.id, self.grid.path, self.grid.level) if self.grid else None
 
     @property
     def display_name(self) -> str:

@@ -5,7 +5,7 @@ A role held on a grid applies to that grid and every grid below it, so a
 """
 from __future__ import annotations
 
-from backend.auth.models import User
+from backend.auth.models import GridScope, User
 
 LEADER_CAPABILITIES = {
     "grid.view",
@@ -32,9 +32,9 @@ def _covers(scope_path: str, target_path: str) -> bool:
     return target_path.startswith(scope_path)
 
 
-def capability_scopes(user: User, capability: str) -> list:
+def capability_scopes(user: User, capability: str) -> list[GridScope]:
     """The grids at whose subtree ``user`` holds ``capability``."""
-    return [r.grid for r in user.roles if capability in ROLE_CAPABILITIES.get(r.role, ())]
+    return [grant.grid for grant in user.grants if capability in ROLE_CAPABILITIES.get(grant.role, ())]
 
 
 def can(user: User, capability: str, grid) -> bool:

@@ -10,6 +10,7 @@ from backend.core.db import db
 
 def grant_role(user: User, role: str, grid, party_kind=None, member_unit=None, granted_by=None) -> RoleAssignment:
     """Idempotent: granting a role already held returns the existing assignment."""
+    user.__dict__.pop("_grants", None)  # read from the roles again, new one included
     db.session.flush()
     existing = db.session.scalar(
         select(RoleAssignment).where(

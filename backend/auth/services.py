@@ -1,16 +1,19 @@
 """Login, access tokens and the checks every request goes through."""
 from __future__ import annotations
 
+import functools
+
 from flask import current_app, g, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import String, bindparam, cast, func, select
+from sqlalchemy.orm import lazyload
 
-from backend.auth.models import User
+from backend.auth.models import Grant, GridScope, RoleAssignment, User
 from backend.auth.permissions import can, holds_anywhere
 from backend.core.db import db
 from backend.core.errors import DomainError, Forbidden, NotFound, Unauthorized
 from backend.core.wechat import get_wechat
+from backend.grids.models import Grid
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -35,6 +38,38 @@ def token_subject(token: str) -> int | None:
         return None
 
 
+@functools.cache
+def _login_lookup():
+    """The person with their grants, by id (built once: building the expression costs more than running it)."""
+    home = Grid.__table__.alias("home")
+    return (select(User, _grants_column(), home.c.path, home.c.level)
+            .outerjoin(home, home.c.id == User.grid_id).where(User.id == bindparam("user_id"))
+            .options(lazyload(User.roles), lazyload(User.grid)))
+
+
+def _grants_column():
+    """The caller's roles as one string, "role|grid id|path|level|party kind|unit id;…", so the
+    person and their grants come back in one row (ORM objects for every role and its grid
+    cost more than the rest of a small request)."""
+    def text_of(column):
+        return func.coalesce(cast(column, String), "")
+
+    one = (RoleAssignment.role + "|" + text_of(Grid.id) + "|" + Grid.path + "|" + text_of(Grid.level) + "|"
+           + text_of(RoleAssignment.party_kind) + "|" + text_of(RoleAssignment.member_unit_id))
+    return (select(func.aggregate_strings(one, ";")).join(Grid, Grid.id == RoleAssignment.grid_id)
+            .where(RoleAssignment.user_id == User.id).scalar_subquery())
+
+
+def _parse_grants(packed: str | None) -> list[Grant]:
+    grants = []
+    for item in (packed or "").split(";"):
+        if item:
+            role, grid_id, path, level, party_kind, unit_id = item.split("|")
+            grants.append(Grant(role, GridScope(int(grid_id), path, int(level)), party_kind or None,
+                                int(unit_id) if unit_id else None))
+    return grants
+
+
 def user_from_token(token: str) -> User:
     try:
         payload = _payload(token)
@@ -42,10 +77,13 @@ def user_from_token(token: str) -> User:
         raise Unauthorized("token_expired", "登录已过期，请重新登录")
     except BadSignature:
         raise Unauthorized("token_invalid", "登录凭证无效，请重新登录")
-    # One statement: the person, their home grid and their roles with the roles' grids.
-    user = db.session.get(User, payload.get("u"), options=[joinedload(User.roles)])
-    if user is None or user.token_version != payload.get("v"):
+    # One statement: the person, their grants and their home grid's place.
+    row = db.session.execute(_login_lookup(), {"user_id": payload.get("u")}).one_or_none()
+    if row is None or row[0].token_version != payload.get("v"):
         raise Unauthorized("token_revoked", "登录已失效，请重新登录")
+    user, grants, home_path, home_level = row
+    user._grants = _parse_grants(grants)
+    user._home = GridScope(user.grid_id, home_path, home_level) if user.grid_id else None
     return user
 
 
@@ -87,6 +125,7 @@ def bind_home_grid(user: User, grid) -> None:
         raise DomainError("grid_not_micro", "请选择您居住的微网格（最底层网格）", 422)
     user.grid_id = grid.id
     user.grid = grid
+    user.__dict__.pop("_home", None)
 
 
 def require_somewhere(user: User, capability: str) -> None:

@@ -29,8 +29,9 @@ class Grid(db.Model):
     party_org_name: Mapped[str] = mapped_column(String(64), default="")
     leader_name: Mapped[str] = mapped_column(String(32), default="")
     leader_phone: Mapped[str] = mapped_column(String(20), default="")
-    #: Polygon as [[lng, lat], ...]; the bounding box prefilters point lookups.
-    boundary: Mapped[list | None] = mapped_column(JSON)
+    #: Polygon as [[lng, lat], ...]; the bounding box prefilters point lookups. Deferred: only
+    #: placing a point reads it, and parsing it for every grid a query joins costs more than the query.
+    boundary: Mapped[list | None] = mapped_column(JSON, deferred=True)
     min_lng: Mapped[float | None] = mapped_column(Float)
     min_lat: Mapped[float | None] = mapped_column(Float)
     max_lng: Mapped[float | None] = mapped_column(Float)
@@ -74,7 +75,8 @@ def bounding_box(table=None):
 Index("ix_grids_bbox", bounding_box(), postgresql_using="gist").ddl_if(dialect="postgresql")
 
 _child = Grid.__table__.alias("child")  # a table alias: an ORM alias would configure mappers too early
-Grid.has_children = column_property(exists().where(_child.c.parent_id == Grid.id))
+# Deferred: a correlated subquery for every grid any query loads; the tree's own views undefer it.
+Grid.has_children = column_property(exists().where(_child.c.parent_id == Grid.id), deferred=True)
 
 
 class MemberUnit(db.Model):

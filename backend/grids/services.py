@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import and_, func, select
+from sqlalchemy.orm import undefer
 
 from backend.core.db import db
 from backend.core.errors import NotFound
@@ -23,7 +24,7 @@ def get_grid_by_code(code: str) -> Grid:
 
 
 def children_query(parent_id: int | None):
-    query = select(Grid).order_by(Grid.code)
+    query = select(Grid).options(undefer(Grid.has_children)).order_by(Grid.code)
     if parent_id is None:
         return query.where(Grid.parent_id.is_(None))
     return query.where(Grid.parent_id == parent_id)
@@ -44,5 +45,6 @@ def grid_at(lng: float, lat: float) -> Grid | None:
         spot = func.point(lng, lat)
         # box @> box: the operator ix_grids_bbox answers (box @> point is not in GiST's box_ops).
         in_box = bounding_box().op("@>")(func.box(spot, spot))
-    candidates = db.session.scalars(select(Grid).where(in_box).order_by(Grid.level.desc()))
+    candidates = db.session.scalars(select(Grid).options(undefer(Grid.boundary)).where(in_box)
+                                    .order_by(Grid.level.desc()))
     return next((grid for grid in candidates if grid.contains_point(lng, lat)), None)

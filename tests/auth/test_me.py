@@ -44,7 +44,7 @@ def test_home_grid_must_be_a_micro_grid_that_exists(login_as, make_user, tree):
 
 
 def test_the_login_lookup_is_one_statement_however_many_roles(app, make_user, tree):
-    """Every request pays for it: the person, their home grid, roles and the roles' grids together."""
+    """Every request pays for it: the person, their grants (role, subtree) and their home grid's place together."""
     user = make_user(roles=[("grid_leader", tree["a"]), ("handler", tree["b"]), ("party_member", tree["a1"])],
                      grid_id=tree["a1"].id)
     token, _ = issue_access_token(user)
@@ -59,8 +59,11 @@ def test_the_login_lookup_is_one_statement_however_many_roles(app, make_user, tr
     try:
         with app.test_request_context(headers={"Authorization": f"Bearer {token}"}):
             caller = authenticate_request()
-            scopes = {role.grid.name for role in caller.roles} | {caller.grid.name}
+            grants = {(grant.role, grant.grid.id, grant.grid.path, grant.grid.level) for grant in caller.grants}
+            home = caller.home
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    assert scopes == {"甲居民区", "乙居民区", "甲一微网格"}
+    assert grants == {(role, grid.id, grid.path, grid.level) for role, grid in
+                      [("grid_leader", tree["a"]), ("handler", tree["b"]), ("party_member", tree["a1"])]}
+    assert (home.id, home.path, home.level) == (tree["a1"].id, tree["a1"].path, tree["a1"].level)
     assert len(sent) == 1
