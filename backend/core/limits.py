@@ -6,7 +6,10 @@ when ``REDIS_URL`` is set and fall back to memory if Redis goes away.
 """
 from __future__ import annotations
 
-from flask import Flask, request
+import math
+import time
+
+from flask import Flask, Response, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -23,12 +26,25 @@ def person_key() -> str:
 
 KEY_FUNCS = {"ip": get_remote_address, "user": person_key}
 
+def _retry_after(limiter: Limiter):
+    def add_retry_after(response: Response) -> Response:
+        breached = limiter.current_limit if response.status_code == 429 else None
+        if breached is not None:
+            response.headers["Retry-After"] = str(max(1, math.ceil(breached.reset_at - time.time())))
+        return response
+
+    return add_retry_after
+
+
 def init_app(app: Flask) -> None:
     """One limiter per app: its settings (enabled, storage) must not leak between apps."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
-    limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True, headers_enabled=True)
+    # No X-RateLimit-* headers on every answer: they cost two more Redis round trips per limited
+    # request (the window's count and age). A refusal still says when to come back.
+    limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True, headers_enabled=False)
     limiter.init_app(app)
     app.extensions["rate_limiter"] = limiter  # flask-limiter keeps only a weak reference
+    app.after_request(_retry_after(limiter))
     for endpoint, rules in app.config["RATE_LIMITS"].items():
         if endpoint not in app.view_functions:
             raise KeyError(f"RATE_LIMITS names an unknown endpoint: {endpoint}")
