@@ -32,7 +32,7 @@ def logout():
 @access(LOGIN)
 def me():
     """我的资料、角色与所在网格"""
-    return g.user
+    return services.with_profile(g.user)
 
 
 @blp.route("/me/phone", methods=["POST"])
@@ -42,7 +42,7 @@ def me():
 def bind_phone(args):
     """通过微信手机号快速验证绑定手机号"""
     services.bind_phone(g.user, args["code"])
-    return g.user
+    return services.with_profile(g.user)
 
 
 @blp.route("/me/grid", methods=["PUT"])
@@ -52,4 +52,4 @@ def bind_phone(args):
 def bind_grid(args):
     """绑定我居住的微网格"""
     services.bind_home_grid(g.user, get_grid(args["grid_id"]))
-    return g.user
+    return services.with_profile(g.user)

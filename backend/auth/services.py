@@ -6,7 +6,7 @@ import functools
 from flask import current_app, g, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import String, bindparam, cast, func, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload
 
 from backend.auth.models import Grant, GridScope, RoleAssignment, User
 from backend.auth.permissions import can, holds_anywhere
@@ -85,6 +85,12 @@ def user_from_token(token: str) -> User:
     user._grants = _parse_grants(grants)
     user._home = GridScope(user.grid_id, home_path, home_level) if user.grid_id else None
     return user
+
+
+def with_profile(user: User) -> User:
+    """``user`` with what their profile shows (home grid, roles with their grids and units): one statement."""
+    return db.session.scalars(select(User).where(User.id == user.id)
+                              .options(joinedload(User.grid), joinedload(User.roles))).unique().one()
 
 
 def authenticate_request() -> User:
