@@ -14,10 +14,11 @@ import json
 from datetime import datetime, timedelta
 
 from flask import Response, g, request
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, delete, select, update
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.core.db import UTCDateTime, db, dialect_insert, utcnow
+from backend.core.db import UTCDateTime, db, utcnow
 from backend.core.errors import DomainError
 
 HEADER = "Idempotency-Key"
@@ -53,6 +54,24 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
     return response
 
 
+_records = IdempotencyRecord.__table__
+
+
+@functools.cache
+def _statements(dialect_name: str):
+    """(claim a key, store its answer), on the table rather than the mapped class and built once:
+    they run on every keyed request, where building and ORM handling cost more than the SQL."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    claim = (dialect.insert(_records)
+             .values(user_id=bindparam("person"), key=bindparam("key_given"), fingerprint=bindparam("request_print"),
+                     created_at=bindparam("now", type_=UTCDateTime()))
+             .on_conflict_do_nothing(index_elements=["user_id", "key"])
+             .returning(_records.c.id))
+    store = (update(_records).where(_records.c.id == bindparam("record_id"))
+             .values(status_code=bindparam("status"), body=bindparam("answer", type_=JSON())))
+    return claim, store
+
+
 def _find(user_id: int, key: str) -> IdempotencyRecord | None:
     return db.session.scalar(
         select(IdempotencyRecord).where(
@@ -68,18 +87,21 @@ def _claim_key(user_id: int, key: str, fingerprint: str) -> int | Response:
     One statement for a new key: ON CONFLICT waits for a concurrent twin's
     transaction and inserts nothing once the twin has committed.
     """
-    claimed = db.session.scalar(
-        dialect_insert(IdempotencyRecord)
-        .values(user_id=user_id, key=key, fingerprint=fingerprint, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["user_id", "key"])
-        .returning(IdempotencyRecord.id)
-    )
+    claim, _ = _statements(db.session.get_bind().dialect.name)
+    claimed = db.session.scalar(claim, {"person": user_id, "key_given": key, "request_print": fingerprint,
+                                        "now": utcnow()})
     if claimed is not None:
         return claimed
     existing = _find(user_id, key)
     if existing is None:  # only an expired row is in the way
         raise DomainError("idempotency_key_expired", "请求标识已过期，请使用新的标识", 422)
     return _replay(existing, fingerprint)
+
+
+def _store_answer(record_id: int, response: Response) -> None:
+    _, store = _statements(db.session.get_bind().dialect.name)
+    db.session.execute(store, {"record_id": record_id, "status": response.status_code,
+                               "answer": response.get_json(silent=True)})
 
 
 def idempotent(view):
@@ -99,8 +121,7 @@ def idempotent(view):
         if isinstance(claimed, Response):
             return claimed
         response = view(*args, **kwargs)
-        db.session.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == claimed)
-                           .values(status_code=response.status_code, body=response.get_json(silent=True)))
+        _store_answer(claimed, response)
         return response
 
     wrapper._apidoc = copy.deepcopy(getattr(view, "_apidoc", {}))

@@ -17,7 +17,10 @@ from io import BytesIO
 
 import segno
 from flask import current_app
-from sqlalchemy import Boolean, Float, Integer, String, bindparam, case, cast, false, literal, null, or_, select, update
+from sqlalchemy import (
+    Boolean, Float, Integer, String, and_, bindparam, case, cast, exists, false, literal, null, or_, select, true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload, selectinload
@@ -48,7 +51,7 @@ METRES_PER_DEGREE = 111_195
 
 def party_grid_paths(user: User) -> list[str]:
     """Paths of the grids where ``user`` is a party member (在册, or 在职 after an approved 双报到)."""
-    return [role.grid.path for role in user.roles if role.role == "party_member"]
+    return [grant.grid.path for grant in user.grants if grant.role == "party_member"]
 
 
 def register(user: User, grid: Grid, data: dict) -> PartyRegistration:
@@ -156,7 +159,7 @@ def _activity_lines(user: User) -> tuple[list[str], list[str], set[str]]:
     grids, grids at or above their home and party grids)."""
     managed = [scope.path for scope in capability_scopes(user, "activities.manage")]
     party = party_grid_paths(user)
-    own = party + ([user.grid.path] if user.grid else [])
+    own = party + ([user.home.path] if user.home else [])
     return managed, party, {path for p in own for path in _ancestor_paths(p)}
 
 
@@ -321,12 +324,10 @@ def _refusal(activity, via: str, party_paths: list[str], now: datetime, fence=No
 _activities, _checkins = Activity.__table__, Checkin.__table__
 _a, _c = _activities.c, _checkins.c
 
-#: Take a seat if one is left, returning what the rules need to judge the scan.
+#: Take a seat if one is left (SQLite's step of the scan).
 _TAKE_SEAT = (
-    update(_activities)
-    .where(_a.id == bindparam("aid"), _a.checked_in < _a.capacity)
+    update(_activities).where(_a.id == bindparam("aid"), _a.checked_in < _a.capacity)
     .values(checked_in=_a.checked_in + 1)
-    .returning(_a.title, _a.grid_path, _a.starts_at, _a.ends_at, _a.checkin_radius_m)
 )
 
 _FIRST_CHECKIN = (
@@ -336,13 +337,27 @@ _FIRST_CHECKIN = (
     .where(_c.activity_id == bindparam("aid"), _c.user_id == bindparam("uid"))
 )
 
+_first = _checkins.alias("first")
+#: The member's earlier record, for a repeat scan.
+_FIRST_COLUMNS = ("id", "checked_in_at", "checked_out_at", "service_minutes", "via", "within_radius",
+                  "distance_band", "client_key")
+
+#: What the rules need of the activity, with the member's earlier record if there is one.
+_ACTIVITY_AND_FIRST = (
+    select(_a.title, _a.grid_path, _a.starts_at, _a.ends_at, _a.checkin_radius_m,
+           *(_first.c[name].label(f"first_{name}") for name in _FIRST_COLUMNS))
+    .select_from(_activities.outerjoin(_first, and_(_first.c.activity_id == _a.id,
+                                                    _first.c.user_id == bindparam("uid"))))
+    .where(_a.id == bindparam("aid"))
+)
+
 
 def _fence_expressions():
-    """SQL for (within the radius, distance band) between the scan at (:lat, :lng) and the
+    """SQL for (within the radius, distance band) between the scan at (:scan_lat, :scan_lng) and the
     activity's place, so the coordinates never leave the statement. Equirectangular: at a few
     kilometres it is within a metre of the great-circle distance."""
-    dy = (bindparam("lat", type_=Float) - _a.lat) * METRES_PER_DEGREE
-    dx = (bindparam("lng", type_=Float) - _a.lng) * bindparam("metres_per_degree_lng", type_=Float)
+    dy = (bindparam("scan_lat", type_=Float) - _a.lat) * METRES_PER_DEGREE
+    dx = (bindparam("scan_lng", type_=Float) - _a.lng) * bindparam("metres_per_degree_lng", type_=Float)
     squared = dx * dx + dy * dy
     band = case(
         (_a.lat.is_(None), cast(null(), String)),
@@ -369,16 +384,71 @@ def _insert_checkin(dialect_name: str, with_location: bool):
             .returning(_c.id, _c.within_radius, _c.distance_band))
 
 
+@functools.cache
+def _scan_statement(with_location: bool):
+    """PostgreSQL: the whole scan in one statement. The check-in is inserted (a repeat inserts
+    nothing), a seat taken only if it was, and one row tells the rest: the activity, the new
+    record, whether it got a seat, and the member's earlier record for a repeat. The seat's
+    UPDATE runs last, so its row lock is held from there to the commit right after."""
+    ins = _insert_checkin("postgresql", with_location).cte("ins")
+    seat = (
+        update(_activities)
+        .where(_a.id == bindparam("aid"), _a.checked_in < _a.capacity, exists(select(ins.c.id)))
+        .values(checked_in=_a.checked_in + 1)
+        .returning(_a.id)
+        .cte("seat")
+    )
+    return (
+        _ACTIVITY_AND_FIRST.outerjoin(ins, true())
+        .add_columns(ins.c.id.label("created_id"), ins.c.within_radius.label("created_within"),
+                     ins.c.distance_band.label("created_band"), exists(select(seat.c.id)).label("seated"))
+    )
+
+
+def _scan_in_steps(connection, params: dict, with_location: bool) -> dict | None:
+    """SQLite, which has no data-modifying CTEs: the same scan as ``_scan_statement``, in steps."""
+    created = connection.execute(_insert_checkin("sqlite", with_location), params).one_or_none()
+    seated = created is not None and connection.execute(_TAKE_SEAT, params).rowcount == 1
+    row = connection.execute(_ACTIVITY_AND_FIRST, params).one_or_none()
+    if row is None:
+        return None
+    return {**row._mapping, "created_id": created and created.id, "created_within": created and created.within_radius,
+            "created_band": created and created.distance_band, "seated": seated}
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """One scan's row: the activity's fields the rules read, the new record, the earlier one."""
+
+    title: str
+    grid_path: str
+    starts_at: datetime
+    ends_at: datetime
+    checkin_radius_m: int | None
+    created_id: int | None
+    created_within: bool | None
+    created_band: str | None
+    seated: bool
+    first_id: int | None
+    first_checked_in_at: datetime | None
+    first_checked_out_at: datetime | None
+    first_service_minutes: int | None
+    first_via: str | None
+    first_within_radius: bool | None
+    first_distance_band: str | None
+    first_client_key: str | None
+
+
 def check_in(user: User, token: str, location: dict | None = None, client_key: str | None = None,
              activity_id: int | None = None) -> tuple[CheckinResult, bool]:
     """Check ``user`` in with a scanned code; returns (the record, whether this request created it).
 
-    Two statements after authentication, first time or repeat: INSERT the
-    check-in (a no-op for a repeat, which then reads the first record), then
-    take a seat with a guarded UPDATE that also returns what the rules need.
-    Every refusal raises, and the request's rollback removes the row and gives
-    the seat back. ``client_key`` is the request's Idempotency-Key: a retry of
-    the request that created the check-in gets the same 201 answer again.
+    One statement after authentication on PostgreSQL, first time or repeat
+    (``_scan_statement``), then the commit at once: every other scan of the
+    activity waits on its row lock. A refusal rolls back at once, which removes
+    the row and gives the seat back. ``client_key`` is the request's
+    Idempotency-Key: a retry of the request that created the check-in gets the
+    same 201 answer again.
     """
     now = utcnow()
     code = codes.read_code(token, now, activity_id)
@@ -388,36 +458,48 @@ def check_in(user: User, token: str, location: dict | None = None, client_key: s
     connection = db.session.connection()
     params = {"aid": code.activity_id, "uid": user.id, "now": now, "via": code.via, "client_key": client_key}
     if location:
-        params |= {"lat": location["lat"], "lng": location["lng"],
+        # Not named like an activity's columns: the seat's UPDATE would take them as values to set.
+        params |= {"scan_lat": location["lat"], "scan_lng": location["lng"],
                    "metres_per_degree_lng": METRES_PER_DEGREE * math.cos(math.radians(location["lat"]))}
-    created = connection.execute(_insert_checkin(connection.dialect.name, bool(location)), params).one_or_none()
-    if created is None:
-        return _first_checkin_or_refuse(connection, user, code, client_key)
-    seat = connection.execute(_TAKE_SEAT, {"aid": code.activity_id}).one_or_none()
-    if seat is None:
-        raise _refusal(db.session.get(Activity, code.activity_id), code.via, party_paths, now) or Conflict(
-            "activity_full", "活动名额已满，感谢您的参与热情")
-    refusal = _refusal(seat, code.via, party_paths, now, (created.within_radius, created.distance_band))
-    if refusal:
-        raise refusal
-    # Commit now rather than after the response is built: every other scan of this activity
-    # waits on its row lock, so a storm goes only as fast as each holder lets go.
-    db.session.commit()
-    return CheckinResult(created.id, code.activity_id, seat.title, now, None, None, code.via, created.within_radius,
-                         created.distance_band, repeat=False), True
-
-
-def _first_checkin_or_refuse(connection, user, code, client_key) -> tuple[CheckinResult, bool]:
-    """Nothing was inserted: a repeat gets its first record back."""
-    first = connection.execute(_FIRST_CHECKIN, {"aid": code.activity_id, "uid": user.id}).one_or_none()
-    if first is not None:
-        replay = client_key is not None and first.client_key == client_key
-        fields = first._asdict()
-        del fields["client_key"]
-        return CheckinResult(**fields, repeat=not replay), replay
-    if db.session.get(Activity, code.activity_id) is None:
+    if connection.dialect.name == "postgresql":
+        row = connection.execute(_scan_statement(bool(location)), params).one_or_none()
+        fields = row and row._mapping
+    else:
+        fields = _scan_in_steps(connection, params, bool(location))
+    if fields is None:
         raise DomainError("checkin_code_invalid", "该活动不存在，请扫描网格长出示的签到码", 400)
-    raise DomainError("idempotency_key_reused", "该请求标识已用于另一项操作，请刷新后重试", 422)
+    scan = _Scan(**fields)
+    if scan.created_id is None:
+        return _earlier_checkin(connection, user, code, client_key, scan)
+    fence = (scan.created_within, scan.created_band) if scan.seated else None
+    refusal = _refusal(scan, code.via, party_paths, now, fence)
+    if refusal is None and not scan.seated:
+        refusal = Conflict("activity_full", "活动名额已满，感谢您的参与热情")
+    if refusal:
+        db.session.rollback()  # at once: the seat's row lock is not held while the error is answered
+        raise refusal
+    db.session.commit()
+    return CheckinResult(scan.created_id, code.activity_id, scan.title, now, None, None, code.via, scan.created_within,
+                         scan.created_band, repeat=False), True
+
+
+def _earlier_checkin(connection, user, code, client_key, scan: _Scan) -> tuple[CheckinResult, bool]:
+    """Nothing was inserted: a repeat gets its first record back. A first record committed by
+    a racing scan after this statement began is not in its snapshot: read it again."""
+    if scan.first_id is None:
+        first = connection.execute(_FIRST_CHECKIN, {"aid": code.activity_id, "uid": user.id}).one_or_none()
+        if first is None:
+            raise DomainError("idempotency_key_reused", "该请求标识已用于另一项操作，请刷新后重试", 422)
+        return _repeat_of(first._asdict(), client_key)
+    earlier = {name: getattr(scan, f"first_{name}") for name in _FIRST_COLUMNS}
+    return _repeat_of({**earlier, "activity_id": code.activity_id, "activity_title": scan.title}, client_key)
+
+
+def _repeat_of(first: dict, client_key: str | None) -> tuple[CheckinResult, bool]:
+    """The first record; the request that made it (same key) is answered as it was, with 201."""
+    first_key = first.pop("client_key")
+    replay = client_key is not None and first_key == client_key
+    return CheckinResult(**first, repeat=not replay), replay
 
 
 # ------------------------------------------------------------------ hours and points

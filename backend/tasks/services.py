@@ -8,20 +8,24 @@ Who sees what:
 
 The claim path is one conditional UPDATE of the task's ``taken`` counter plus
 one INSERT guarded by a partial unique index, so however many people press
-"认领" at once, exactly ``slots`` of them win (NOTES.md, "Last-slot claims").
+"认领" at once, exactly ``slots`` of them win (NOTES.md, "Last-slot claims");
+on PostgreSQL both, and the facts a refusal is explained from, are one statement.
 """
 from __future__ import annotations
 
+import functools
 from datetime import datetime
+from types import SimpleNamespace
 
-from sqlalchemy import and_, case, exists, false, or_, select, text, update
-from sqlalchemy.orm import contains_eager, lazyload
+from sqlalchemy import Integer, Text, and_, bindparam, case, exists, false, func, literal, or_, select, text, true, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.auth.permissions import can, capability_scopes
 from backend.auth.services import require
 from backend.core.api import paginate
-from backend.core.db import db, dialect_insert, utcnow
+from backend.core.db import UTCDateTime, db, utcnow
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
 from backend.grids.models import Grid
 from backend.points.services import award_points
@@ -36,8 +40,8 @@ from backend.uploads.services import ACCESS_CHECKS, owned_uploads
 def _member_paths(user) -> list[str]:
     """Paths of the grids a party member belongs to: where they are a member, and their home."""
     paths = [grid.path for grid in capability_scopes(user, "tasks.claim")]
-    if paths and user.grid is not None:
-        paths.append(user.grid.path)
+    if paths and user.home is not None:
+        paths.append(user.home.path)
     return paths
 
 
@@ -212,52 +216,108 @@ def task_detail(user, task: Task) -> Task:
 
 # --- claiming ----------------------------------------------------------------
 
+_tasks, _claims, _grids = Task.__table__, TaskClaim.__table__, Grid.__table__
+_t, _cl, _g = _tasks.c, _claims.c, _grids.c
+
+#: What a refusal is explained from: the task, where it is, and the member's claims on it.
+_CLAIM_FACTS = (
+    select(_t.id, _t.title, _t.grid_id, _t.deadline, _t.points, _t.slots, _g.path.label("grid_path"),
+           select(_cl.status).where(_cl.task_id == _t.id, _cl.user_id == bindparam("uid"), _cl.status != "released")
+           .scalar_subquery().label("held"),
+           exists().where(_cl.task_id == _t.id, _cl.user_id == bindparam("uid")).label("ever_claimed"))
+    .join_from(_tasks, _grids, _g.id == _t.grid_id)
+    .where(_t.id == bindparam("task_id"))
+)
+
+
+def _slot_conditions(member_covers_grid):
+    """A slot may be taken: one is left, the deadline is ahead, the task is on the member's
+    paths, and (as far as this statement sees) the member holds none of its slots yet."""
+    return (_t.id == bindparam("task_id"), _t.taken < _t.slots, _t.deadline > bindparam("now", type_=UTCDateTime()),
+            member_covers_grid,
+            ~exists().where(_cl.task_id == _t.id, _cl.user_id == bindparam("uid"), _cl.status != "released"))
+
+
+def _insert_claim(dialect, source, *where):
+    """The claim for the slot taken in ``source``; the partial unique index turns a second one into nothing."""
+    row = select(source.c.id, bindparam("uid", type_=Integer), literal("claimed"),
+                 bindparam("now", type_=UTCDateTime())).where(*where)
+    return (dialect.insert(_claims).from_select(["task_id", "user_id", "status", "claimed_at"], row)
+            .on_conflict_do_nothing(index_elements=["task_id", "user_id"], index_where=text(HOLDS_SLOT))
+            .returning(_cl.id))
+
+
+@functools.cache
+def _claim_statement():
+    """PostgreSQL: the whole claim in one statement. The slot is taken (the UPDATE waits for a
+    racing claimer's commit and checks the counter again), the claim inserted from it, and the
+    facts for a refusal come back in the same row. The member's paths arrive as one array, so
+    the statement is built once."""
+    path = func.unnest(bindparam("member_paths", type_=postgresql.ARRAY(Text))).table_valued("path").render_derived()
+    on_a_path = exists().select_from(path).where(or_(func.starts_with(path.c.path, _g.path),
+                                                     func.starts_with(_g.path, path.c.path)))
+    covers = exists().where(_g.id == _t.grid_id, on_a_path)
+    slot = (update(_tasks).where(*_slot_conditions(covers)).values(taken=_t.taken + 1).returning(_t.id).cte("slot"))
+    claim = _insert_claim(postgresql, slot).cte("claim")
+    return (_CLAIM_FACTS.outerjoin(claim, true())
+            .add_columns(claim.c.id.label("claim_id"), exists(select(slot.c.id)).label("took_slot")))
+
+
+def _claim_in_steps(member, params: dict):
+    """SQLite, which has no data-modifying CTEs: the same claim as ``_claim_statement``, in steps."""
+    took_slot = db.session.execute(
+        update(_tasks).where(*_slot_conditions(_member_condition(member))).values(taken=_t.taken + 1), params,
+    ).rowcount == 1
+    claim_id = took_slot and db.session.scalar(_insert_claim(sqlite, _tasks, _t.id == bindparam("task_id")), params)
+    facts = db.session.execute(_CLAIM_FACTS, params).one_or_none()
+    return facts and {**facts._mapping, "claim_id": claim_id or None, "took_slot": took_slot}
+
+
 def claim_task(member, task_id: int) -> TaskClaim:
-    """Take one slot: one conditional UPDATE, one INSERT; refusals are explained only when they happen."""
+    """Take one slot; one statement on PostgreSQL whether it is won or refused (``_claim_statement``)."""
     now = utcnow()
-    task = db.session.scalar(
-        update(Task)
-        .where(Task.id == task_id, Task.taken < Task.slots, Task.deadline > now, _member_condition(member))
-        .values(taken=Task.taken + 1)
-        .returning(Task),
-        execution_options={"synchronize_session": False},
-    )
-    if task is None:
-        raise _why_not_claimable(member, task_id, now)
-    claim = db.session.scalar(
-        dialect_insert(TaskClaim)
-        .values(task_id=task.id, user_id=member.id, status="claimed", claimed_at=now)
-        .on_conflict_do_nothing(index_elements=["task_id", "user_id"], index_where=text(HOLDS_SLOT))
-        .returning(TaskClaim)
-        .options(lazyload(TaskClaim.photos)),
-    )
-    if claim is None:  # this member already holds a slot here: give back the one just taken
-        db.session.execute(update(Task).where(Task.id == task.id).values(taken=Task.taken - 1),
-                           execution_options={"synchronize_session": False})
-        raise _why_not_claimable(member, task_id, now)
-    # Fill the relations from what is in hand: no query to learn a new claim has no photos.
+    paths = _member_paths(member)
+    params = {"task_id": task_id, "uid": member.id, "now": now, "member_paths": paths}
+    if db.session.get_bind().dialect.name == "postgresql":
+        row = db.session.execute(_claim_statement(), params).one_or_none()
+        facts = row and row._mapping
+    else:
+        facts = _claim_in_steps(member, params)
+    if facts is None:
+        raise NotFound("微事项")
+    if facts["claim_id"] is None:
+        if facts["took_slot"]:  # a racing tap of the same member won the claim after this statement began
+            db.session.execute(update(_tasks).where(_t.id == task_id).values(taken=_t.taken - 1))
+            facts = db.session.execute(_CLAIM_FACTS, params).one()._mapping
+        raise _why_not_claimable(member, facts, paths, now)
+    return _new_claim(member, facts, now)
+
+
+def _new_claim(member, facts, now: datetime) -> TaskClaim:
+    """The claim just inserted, built from what is in hand rather than read back."""
+    task = Task(id=facts["id"], title=facts["title"], grid_id=facts["grid_id"], deadline=facts["deadline"],
+                points=facts["points"])
+    claim = TaskClaim(id=facts["claim_id"], task_id=task.id, user_id=member.id, status="claimed", claimed_at=now,
+                      note="", reject_reason="")
     for name, value in (("task", task), ("user", member), ("photos", [])):
         set_committed_value(claim, name, value)
     return claim
 
 
-def _why_not_claimable(member, task_id: int, now: datetime) -> DomainError:
-    task = db.session.get(Task, task_id, populate_existing=True)
-    if task is None or not (member_covers(member, task.grid) or can_see(member, task)):
+def _why_not_claimable(member, facts, paths: list[str], now: datetime) -> DomainError:
+    grid_path = facts["grid_path"]
+    on_paths = any(path.startswith(grid_path) or grid_path.startswith(path) for path in paths)
+    if not (on_paths or facts["ever_claimed"] or can(member, "tasks.manage", SimpleNamespace(path=grid_path))):
         return NotFound("微事项")
-    held = db.session.scalar(
-        select(TaskClaim.status).where(TaskClaim.task_id == task_id, TaskClaim.user_id == member.id,
-                                       TaskClaim.status != "released")
-    )
-    if held == "verified":
+    if facts["held"] == "verified":
         return Conflict("already_claimed", "您已完成这个微事项，不能重复认领")
-    if held is not None:
+    if facts["held"] is not None:
         return Conflict("already_claimed", "您已认领过这个微事项")
-    if task.deadline <= now:
+    if facts["deadline"] <= now:
         return Conflict("task_closed", "这个微事项已过截止时间，不能再认领")
-    if not member_covers(member, task.grid):
+    if not on_paths:
         return Forbidden("只能认领本人所在网格的微事项", "not_in_grid")
-    return Conflict("task_full", "名额已被认领完了，看看其他微事项吧", details={"slots": task.slots})
+    return Conflict("task_full", "名额已被认领完了，看看其他微事项吧", details={"slots": facts["slots"]})
 
 
 def _locked_claim(task_id: int, claim_id: int) -> TaskClaim | None:

@@ -128,6 +128,14 @@ def test_geofence_keeps_only_a_band(login_as, tree, member, make_activity, fence
     assert not hasattr(row, "lat") and seats(activity) == 1
 
 
+def test_a_scan_with_a_location_leaves_the_activitys_place_alone(login_as, tree, member, make_activity, fenced):
+    activity = make_activity(tree["a"], **fenced)
+    near = {"lat": PLACE["lat"] + 0.001, "lng": PLACE["lng"] + 0.001}
+    assert login_as(member(tree["a1"])).post("/checkins", json={"token": code_of(activity), "location": near}).status_code == 201
+    db.session.expire_all()
+    assert (db.session.get(Activity, activity.id).lat, db.session.get(Activity, activity.id).lng) == (PLACE["lat"], PLACE["lng"])
+
+
 def test_location_without_a_fence_is_banded_not_judged(login_as, tree, member, make_activity):
     activity = make_activity(tree["a"], lat=PLACE["lat"], lng=PLACE["lng"])
     body = login_as(member(tree["a1"])).post("/checkins", json={"token": code_of(activity), "location": FAR}).get_json()

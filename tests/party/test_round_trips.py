@@ -25,7 +25,8 @@ def statements():
         sent[:] = [s for s in sent if "FROM users" not in s and "FROM role_assignments" not in s]
 
 
-def test_a_check_in_is_two_statements_first_time_and_repeat(login_as, tree, member, make_activity, fenced):
+def test_a_check_in_is_one_statement_first_time_and_repeat(login_as, tree, member, make_activity, fenced):
+    """On PostgreSQL the scan is one statement (data-modifying CTEs); SQLite, without them, takes steps."""
     activity = make_activity(tree["a"], **fenced)
     client = login_as(member(tree["a1"]))
     body = {"token": code_of(activity), "location": PLACE}
@@ -33,8 +34,11 @@ def test_a_check_in_is_two_statements_first_time_and_repeat(login_as, tree, memb
         assert client.post("/checkins", json=body).status_code == 201
     with statements() as repeat:
         assert client.post("/checkins", json=body).status_code == 200
-    assert [s.split()[0] for s in first] == ["INSERT", "UPDATE"]
-    assert [s.split()[0] for s in repeat] == ["INSERT", "SELECT"]
+    if db.engine.dialect.name == "postgresql":
+        assert [s.split()[0] for s in first] == [s.split()[0] for s in repeat] == ["WITH"]
+    else:
+        assert [s.split()[0] for s in first] == ["INSERT", "UPDATE", "SELECT"]
+        assert [s.split()[0] for s in repeat] == ["INSERT", "SELECT"]
 
 
 def test_lists_do_not_grow_with_the_page(login_as, make_user, tree, leader, make_activity):
