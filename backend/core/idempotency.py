@@ -87,9 +87,10 @@ def _claim_key(user_id: int, key: str, fingerprint: str) -> int | Response:
     One statement for a new key: ON CONFLICT waits for a concurrent twin's
     transaction and inserts nothing once the twin has committed.
     """
-    claim, _ = _statements(db.session.get_bind().dialect.name)
-    claimed = db.session.scalar(claim, {"person": user_id, "key_given": key, "request_print": fingerprint,
-                                        "now": utcnow()})
+    connection = db.session.connection()
+    claim, _ = _statements(connection.dialect.name)
+    claimed = connection.execute(claim, {"person": user_id, "key_given": key, "request_print": fingerprint,
+                                         "now": utcnow()}).scalar()
     if claimed is not None:
         return claimed
     existing = _find(user_id, key)
@@ -99,8 +100,9 @@ def _claim_key(user_id: int, key: str, fingerprint: str) -> int | Response:
 
 
 def _store_answer(record_id: int, response: Response) -> None:
-    _, store = _statements(db.session.get_bind().dialect.name)
-    db.session.execute(store, {"record_id": record_id, "status": response.status_code,
+    connection = db.session.connection()
+    _, store = _statements(connection.dialect.name)
+    connection.execute(store, {"record_id": record_id, "status": response.status_code,
                                "answer": response.get_json(silent=True)})
 
 

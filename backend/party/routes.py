@@ -133,7 +133,7 @@ def poster(activity_id):
 
 
 @blp.route("/checkins", methods=["POST"])
-@blp.arguments(CheckinArgs)
+@blp.arguments(CheckinArgs())  # an instance: webargs would build one from the class on every scan
 @blp.response(201, CheckinSchema)
 @blp.alt_response(200, schema=CheckinSchema, description="已签到过：返回首次签到记录（repeat 为真）")
 @blp.doc(parameters=[{"in": "header", "name": IDEMPOTENCY_HEADER, "required": False,

@@ -263,13 +263,14 @@ def _claim_statement():
             .add_columns(claim.c.id.label("claim_id"), exists(select(slot.c.id)).label("took_slot")))
 
 
-def _claim_in_steps(member, params: dict):
+def _claim_in_steps(connection, member, params: dict):
     """SQLite, which has no data-modifying CTEs: the same claim as ``_claim_statement``, in steps."""
-    took_slot = db.session.execute(
+    took_slot = connection.execute(
         update(_tasks).where(*_slot_conditions(_member_condition(member))).values(taken=_t.taken + 1), params,
     ).rowcount == 1
-    claim_id = took_slot and db.session.scalar(_insert_claim(sqlite, _tasks, _t.id == bindparam("task_id")), params)
-    facts = db.session.execute(_CLAIM_FACTS, params).one_or_none()
+    claim_id = took_slot and connection.execute(
+        _insert_claim(sqlite, _tasks, _t.id == bindparam("task_id")), params).scalar()
+    facts = connection.execute(_CLAIM_FACTS, params).one_or_none()
     return facts and {**facts._mapping, "claim_id": claim_id or None, "took_slot": took_slot}
 
 
@@ -278,17 +279,18 @@ def claim_task(member, task_id: int) -> TaskClaim:
     now = utcnow()
     paths = _member_paths(member)
     params = {"task_id": task_id, "uid": member.id, "now": now, "member_paths": paths}
-    if db.session.get_bind().dialect.name == "postgresql":
-        row = db.session.execute(_claim_statement(), params).one_or_none()
+    connection = db.session.connection()  # Core statements: the session's ORM layer has nothing to do here
+    if connection.dialect.name == "postgresql":
+        row = connection.execute(_claim_statement(), params).one_or_none()
         facts = row and row._mapping
     else:
-        facts = _claim_in_steps(member, params)
+        facts = _claim_in_steps(connection, member, params)
     if facts is None:
         raise NotFound("微事项")
     if facts["claim_id"] is None:
         if facts["took_slot"]:  # a racing tap of the same member won the claim after this statement began
-            db.session.execute(update(_tasks).where(_t.id == task_id).values(taken=_t.taken - 1))
-            facts = db.session.execute(_CLAIM_FACTS, params).one()._mapping
+            connection.execute(update(_tasks).where(_t.id == task_id).values(taken=_t.taken - 1))
+            facts = connection.execute(_CLAIM_FACTS, params).one()._mapping
         raise _why_not_claimable(member, facts, paths, now)
     return _new_claim(member, facts, now)
 
