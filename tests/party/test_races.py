@@ -66,6 +66,29 @@ def test_fifty_members_for_the_last_seats(app, login_as, tree, member, make_acti
     assert db.session.scalar(select(Activity.checked_in).where(Activity.id == activity.id)) == capacity
 
 
+def test_members_scanning_several_times_at_once_for_the_last_seats(app, login_as, tree, member, make_activity):
+    """First scans, repeats and refusals at once: a member's scans either all wait for one seat
+    (one 201, the rest 200 with that record) or are all refused; the seats match the records."""
+    activity = make_activity(tree["a"], capacity=5)
+    token = code_of(activity)
+    people = [member(tree["a1"] if n % 2 else tree["a2"]) for n in range(10)]
+    clients = [(person.id, login_as(person)) for person in people for _ in range(3)]
+    responses = race(app, [lambda c=c: c.post("/checkins", json={"token": token}) for _, c in clients])
+    by_member: dict[int, list] = {}
+    for (person_id, _), response in zip(clients, responses):
+        by_member.setdefault(person_id, []).append(response)
+    seated = 0
+    for answers in by_member.values():
+        statuses = sorted(r.status_code for r in answers)
+        assert statuses in ([200, 200, 201], [409, 409, 409]), statuses
+        if statuses[-1] == 201:
+            seated += 1
+            assert len({r.get_json()["id"] for r in answers}) == 1
+    assert seated == 5
+    assert count(Checkin, Checkin.activity_id == activity.id) == 5
+    assert db.session.scalar(select(Activity.checked_in).where(Activity.id == activity.id)) == 5
+
+
 def test_retries_with_one_idempotency_key_get_the_first_answer(app, login_as, tree, member, make_activity):
     activity = make_activity(tree["a"])
     person, token = member(tree["a1"]), code_of(activity)
