@@ -1,6 +1,7 @@
 """The domain packages, and the optional per-domain modules the cross-cutting views collect.
 
-A domain joins the inbox by having ``inbox.py`` with ``inbox_items(user)``, the
+A domain joins the inbox by having ``inbox.py`` with ``KIND``, ``inbox_selects(user)``
+and ``inbox_item(row, now)`` (see ``backend.inbox.items``), the
 grid statistics with ``stats.py`` with ``grid_stats(grid)``, and the demo street
 with ``demo.py`` with ``seed(street, people)``, and a person's data export and
 erasure with ``privacy.py`` with ``export(user)`` and ``erase(user)``.

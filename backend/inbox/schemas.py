@@ -13,5 +13,9 @@ class InboxItemSchema(ma.Schema):
 
 
 class InboxSchema(ma.Schema):
+    """The contract's list envelope (page_of's shape), keeping this schema's name in the OpenAPI document."""
+
     items = ma.fields.List(ma.fields.Nested(InboxItemSchema), required=True)
     total = ma.fields.Integer(required=True)
+    page = ma.fields.Integer()
+    page_size = ma.fields.Integer()

@@ -1,35 +1,43 @@
 """双报到 registrations waiting for a leader's decision."""
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload
+import functools
+from datetime import datetime
+
+from sqlalchemy import func, select
 
 from backend.auth.models import User
 from backend.auth.permissions import capability_scopes
-from backend.core.db import db, utcnow
-from backend.grids.models import Grid, in_subtrees
-from backend.inbox.items import InboxItem
+from backend.grids.models import Grid
+from backend.inbox.items import InboxItem, in_bound_subtrees, inbox_columns, later, subtree_values
 from backend.party.models import PartyRegistration
-from backend.party.services import review_deadline
+from backend.party.services import REVIEW_TIME
+
+KIND = "registration"
 
 
-def inbox_items(user: User) -> list[InboxItem]:
+@functools.cache
+def _selects(scope_count: int) -> tuple:
+    # User.display_name: the real name, else the nickname, else 用户{id} (made in inbox_item).
+    name = func.coalesce(func.nullif(User.real_name, ""), User.nickname)
+    pending = (select(*inbox_columns(KIND, PartyRegistration.id, Grid, PartyRegistration.status,
+                                     later(PartyRegistration.created_at, REVIEW_TIME),
+                                     subject=PartyRegistration.employer_org, detail=name, ref_id=User.id))
+               .join(Grid, Grid.id == PartyRegistration.grid_id).join(User, User.id == PartyRegistration.user_id)
+               .where(PartyRegistration.status == "pending",
+                      in_bound_subtrees(Grid.path, "registration_scope", scope_count)))
+    return (pending,)
+
+
+def inbox_selects(user: User):
     scopes = capability_scopes(user, "registrations.approve")
     if not scopes:
-        return []
-    pending = db.session.scalars(
-        select(PartyRegistration)
-        .options(joinedload(PartyRegistration.user).options(lazyload(User.roles)), joinedload(PartyRegistration.grid))
-        .join(Grid, Grid.id == PartyRegistration.grid_id)
-        .where(PartyRegistration.status == "pending", in_subtrees(*scopes))
-        .order_by(PartyRegistration.created_at)
-    ).all()
-    now = utcnow()
-    return [
-        InboxItem(
-            kind="registration", id=r.id, title=f"{r.user.display_name}申请双报到（{r.employer_org}）",
-            grid_id=r.grid_id, grid_name=r.grid.name, status=r.status, deadline=review_deadline(r),
-            overdue=review_deadline(r) < now, path=f"/party/registrations/{r.id}",
-        )
-        for r in pending
-    ]
+        return None
+    return _selects(len(scopes)), subtree_values("registration_scope", scopes)
+
+
+def inbox_item(row, now: datetime) -> InboxItem:
+    name = row.detail or f"用户{row.ref_id}"
+    return InboxItem(kind=KIND, id=row.id, title=f"{name}申请双报到（{row.subject}）",
+                     grid_id=row.grid_id, grid_name=row.grid_name, status=row.status, deadline=row.deadline,
+                     overdue=row.deadline < now, path=f"/party/registrations/{row.id}")

@@ -141,10 +141,6 @@ def decide_registration(leader: User, registration: PartyRegistration, approve: 
     return registration
 
 
-def review_deadline(registration: PartyRegistration) -> datetime:
-    return registration.created_at + REVIEW_TIME
-
-
 # ------------------------------------------------------------------ activities
 
 

@@ -1,35 +1,40 @@
 """Task proofs waiting for a leader's verification, in the leader's subtree."""
 from __future__ import annotations
 
-from sqlalchemy import select
+import functools
+from datetime import datetime
+
+from sqlalchemy import bindparam, func, select
 
 from backend.auth.models import User
 from backend.auth.permissions import capability_scopes
-from backend.core.db import db, utcnow
-from backend.grids.models import Grid, in_subtrees
-from backend.inbox.items import InboxItem
+from backend.grids.models import Grid
+from backend.inbox.items import InboxItem, in_bound_subtrees, inbox_columns, subtree_values
 from backend.tasks.models import Task, TaskClaim
 
-LIMIT = 200
+KIND = "task_proof"
 
 
-def inbox_items(user) -> list[InboxItem]:
+@functools.cache
+def _selects(scope_count: int) -> tuple:
+    claimant = func.coalesce(func.nullif(User.real_name, ""), User.nickname)
+    proofs = (select(*inbox_columns(KIND, TaskClaim.id, Grid, TaskClaim.status, Task.deadline,
+                                    subject=Task.title, detail=claimant, ref_id=Task.id))
+              .join(Task, TaskClaim.task_id == Task.id).join(Grid, Task.grid_id == Grid.id)
+              .join(User, TaskClaim.user_id == User.id)
+              .where(TaskClaim.status == "submitted", TaskClaim.user_id != bindparam("task_user"),
+                     in_bound_subtrees(Grid.path, "task_scope", scope_count)))
+    return (proofs,)
+
+
+def inbox_selects(user: User):
     scopes = capability_scopes(user, "tasks.manage")
     if not scopes:
-        return []
-    now = utcnow()
-    rows = db.session.execute(
-        select(TaskClaim.id, Task.id, Task.title, Task.deadline, Grid.id, Grid.name, User.real_name, User.nickname)
-        .join(Task, TaskClaim.task_id == Task.id).join(Grid, Task.grid_id == Grid.id)
-        .join(User, TaskClaim.user_id == User.id)
-        .where(TaskClaim.status == "submitted", TaskClaim.user_id != user.id,
-               in_subtrees(*scopes))
-        .order_by(Task.deadline, TaskClaim.id)
-        .limit(LIMIT)
-    )
-    return [
-        InboxItem(kind="task_proof", id=claim_id, title=f"{title}：{real_name or nickname}提交了完成凭证",
-                  grid_id=grid_id, grid_name=grid_name, status="submitted", deadline=deadline,
-                  overdue=deadline <= now, path=f"/tasks/{task_id}/claims/{claim_id}")
-        for claim_id, task_id, title, deadline, grid_id, grid_name, real_name, nickname in rows
-    ]
+        return None
+    return _selects(len(scopes)), {"task_user": user.id, **subtree_values("task_scope", scopes)}
+
+
+def inbox_item(row, now: datetime) -> InboxItem:
+    return InboxItem(kind=KIND, id=row.id, title=f"{row.subject}：{row.detail}提交了完成凭证",
+                     grid_id=row.grid_id, grid_name=row.grid_name, status=row.status, deadline=row.deadline,
+                     overdue=row.deadline <= now, path=f"/tasks/{row.ref_id}/claims/{row.id}")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from backend.core.db import db
 from backend.jobs.ticker import run_tick
-from backend.reports.inbox import inbox_items
+from backend.inbox.services import inbox_page
 from backend.reports.models import STATUS_NAMES, TRANSITIONS, InvalidTransition, Report, ReportEvent
 from backend.reports.stats import grid_stats
 
@@ -160,6 +160,11 @@ def test_unrated_resolved_reports_close_themselves(filed, act, people, login_as,
 
 
 # --- inbox -------------------------------------------------------------------------------------
+
+
+def inbox_items(user):
+    """The reports waiting for ``user``, in the inbox's order (one page holds them all here)."""
+    return [item for item in inbox_page(user, 1, 100)["items"] if item.kind == "report"]
 
 
 def reports_in_inbox(user) -> list[tuple[int, str]]:

@@ -11,7 +11,8 @@ from backend.core.db import db, utcnow
 from backend.core.errors import DomainError
 from backend.grids.importer import ImportFailed
 from backend.points.models import PointEntry
-from backend.tasks import demo, inbox, privacy, services, stats
+from backend.inbox.services import inbox_page
+from backend.tasks import demo, privacy, services, stats
 from backend.tasks.catalogue import import_catalogue
 from backend.tasks.models import CatalogueItem, Task, TaskClaim
 
@@ -98,6 +99,10 @@ def submitted_claim(task, person, note="完成"):
     return claim
 
 
+def proofs_in_inbox(user):
+    return [item for item in inbox_page(user, 1, 100)["items"] if item.kind == "task_proof"]
+
+
 def test_inbox_lists_proofs_awaiting_verification_in_the_leaders_subtree(member, leader, make_task, tree):
     task_a1 = make_task(tree["a1"], slots=2, proof_photo=False, days=2, title="楼道清理")
     task_b1 = make_task(tree["b1"], proof_photo=False)
@@ -105,18 +110,18 @@ def test_inbox_lists_proofs_awaiting_verification_in_the_leaders_subtree(member,
     submitted_claim(task_b1, member(tree["b1"]))
     services.claim_task(member(tree["a1"]), task_a1.id)  # claimed, nothing to verify yet
     db.session.commit()
-    [item] = inbox.inbox_items(leader(tree["a"]))
+    [item] = proofs_in_inbox(leader(tree["a"]))
     assert (item.kind, item.id, item.grid_id, item.status) == ("task_proof", claim.id, tree["a1"].id, "submitted")
     assert item.title == "楼道清理：王建华提交了完成凭证" and item.path == f"/tasks/{task_a1.id}/claims/{claim.id}"
     assert item.deadline == task_a1.deadline and item.overdue is False
-    assert inbox.inbox_items(leader(tree["a2"])) == [] and inbox.inbox_items(member(tree["a1"])) == []
+    assert proofs_in_inbox(leader(tree["a2"])) == [] and proofs_in_inbox(member(tree["a1"])) == []
 
 
 def test_inbox_leaves_out_a_leaders_own_proof(make_user, make_task, tree):
     task = make_task(tree["a1"], proof_photo=False)
     both = make_user(roles=[("grid_leader", tree["a"]), ("party_member", tree["a1"])])
     submitted_claim(task, both)
-    assert inbox.inbox_items(both) == []
+    assert proofs_in_inbox(both) == []
 
 
 def test_grid_stats_for_a_subtree(member, leader, make_task, tree):
