@@ -2,22 +2,37 @@
 as signed links only where this viewer may see them."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from backend.auth.models import User
 from backend.core.db import utcnow
 from backend.core.masking import mask_name, mask_phone
 from backend.reports.categories import category_of
-from backend.reports.models import (ACTION_NAMES, RATING_LEVELS, REPORTER_ACTIONS, STATUS_NAMES, Report, ReportEvent,
-                                    ReportPhoto)
+from backend.reports.models import (ACTION_NAMES, OPEN_STATES, RATING_LEVELS, REPORTER_ACTIONS, STATUS_NAMES, Report,
+                                    ReportEvent, ReportPhoto)
 from backend.reports.services import allowed_actions, is_staff, sees_photo, sees_reporter
-from backend.uploads.services import photo_links
+from backend.uploads.services import photo_linker, photo_links
 
 ANONYMOUS_NAME = "匿名居民"
 SYSTEM_NAME = "系统"
 
 
-def summary(report: Report, viewer: User, staff: bool | None = None) -> dict:
-    staff = is_staff(viewer, report) if staff is None else staff
-    photos = _photos(report.photos, report, viewer, staff)
+def summaries(rows, viewer: User) -> list[dict]:
+    """A list's summaries, from the rows of listing.summary_page."""
+    now, thumbnail_link = utcnow(), photo_linker("thumbnail", viewer)
+    return [_summary(row, {"id": row.grid_id, "name": row.grid_name, "level": row.grid_level},
+                     thumbnail_link(row.thumbnail_id) if row.thumbnail_id else None, _overdue(row, now), viewer)
+            for row in rows]
+
+
+def _overdue(row, now: datetime) -> bool:
+    """Report.overdue_at on a row: waiting (open or held), and marked overdue or past its deadline."""
+    waiting = row.status in OPEN_STATES or row.status == "held"
+    return waiting and (row.overdue or (row.deadline_at is not None and row.deadline_at <= now))
+
+
+def _summary(report, grid: dict | None, thumbnail_url: str | None, overdue: bool, viewer: User) -> dict:
+    """The fields of a summary; ``report`` is a Report or a row with its columns."""
     return {
         "id": report.id,
         "category": report.category,
@@ -26,12 +41,12 @@ def summary(report: Report, viewer: User, staff: bool | None = None) -> dict:
         "status": report.status,
         "status_name": STATUS_NAMES[report.status],
         "address": report.address,
-        "grid": _grid(report.grid),
+        "grid": grid,
         "anonymous": report.anonymous,
         "mine": report.reporter_id == viewer.id,
-        "thumbnail_url": photos[0]["thumbnail_url"] if photos else None,
+        "thumbnail_url": thumbnail_url,
         "deadline_at": report.deadline_at,
-        "overdue": report.overdue_at(utcnow()),
+        "overdue": overdue,
         "follower_count": report.follower_count,
         "created_at": report.created_at,
     }
@@ -39,8 +54,10 @@ def summary(report: Report, viewer: User, staff: bool | None = None) -> dict:
 
 def detail(report: Report, viewer: User) -> dict:
     staff = is_staff(viewer, report)
+    photos = _photos(report.photos, report, viewer, staff)
+    thumbnail_url = photos[0]["thumbnail_url"] if photos else None
     return {
-        **summary(report, viewer, staff),
+        **_summary(report, _grid(report.grid), thumbnail_url, report.overdue_at(utcnow()), viewer),
         "location": {"lat": report.lat, "lng": report.lng, "address": report.address},
         "reporter": _reporter(report, viewer),
         "origin_grid": _grid(report.origin_grid),

@@ -1,7 +1,6 @@
 from flask import Response, g
 
-from backend.core.api import LOGIN, PUBLIC, Blueprint, access, page_of, paginate
-from backend.core.db import db
+from backend.core.api import LOGIN, PUBLIC, Blueprint, access, page_of
 from backend.core.idempotency import idempotent
 from backend.reports import listing, presenters, services
 from backend.reports.categories import categories
@@ -39,8 +38,8 @@ def create_report(args):
 @access(LOGIN)
 def list_reports(args):
     """我反映的和我负责处置的问题（mine=1 只看自己反映的；grid_id 限定网格及下级；status 筛选）"""
-    page = paginate(listing.list_query(g.user, args), args, db.session)
-    page["items"] = [presenters.summary(report, g.user) for report in page["items"]]
+    page = listing.summary_page(g.user, args)
+    page["items"] = presenters.summaries(page["items"], g.user)
     return page
 
 

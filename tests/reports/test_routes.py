@@ -399,6 +399,7 @@ def test_lists_are_scoped_to_the_reporter_and_the_handlers_subtree(filed, people
     assert ids("leader_a") == [in_a2, in_a1]
     assert ids("admin") == [in_b1, in_a2, in_a1]
     assert ids("admin", f"?grid_id={area['a'].id}") == [in_a2, in_a1]
+    assert ids("leader_a", f"?grid_id={area['a'].id}") == ids("leader_a", f"?grid_id={area['a2'].id}") + [in_a1]
     assert ids("admin", "?mine=1") == []
     assert ids("leader_a", "?status=accepted") == []
     assert login_as(people["leader_a"]).get(f"/reports?grid_id={area['b'].id}").status_code == 403
@@ -415,6 +416,29 @@ def test_list_shape_and_paging(filed, people, login_as):
     item = page["items"][0]
     assert item["mine"] is True and item["thumbnail_url"] and item["status_name"] == "待受理"
     assert item["overdue"] is False and item["follower_count"] == 0
+    thumbnail = login_as(people["resident"]).get(item["thumbnail_url"].removeprefix("/api/v1"))
+    assert thumbnail.status_code == 200 and thumbnail.mimetype == "image/jpeg"
+
+
+def test_list_summaries_say_what_the_detail_says(filed, submit, people, login_as, act, area):
+    """The list reads rows, the detail the report with its relations: each viewer sees the same summary."""
+    plain, anonymous = filed(), filed(anonymous=True)
+    escalated, elsewhere = filed("a2"), filed("b1", user=people["stranger"])
+    held = submit(people["resident"], description="待审内容").get_json()["id"]
+    act(people["leader_a1"], plain, "dispatch", assignee_id=people["wuye"].id)
+    act(people["leader_a2"], escalated, "escalate", note="需要居民区协调")
+    act(people["leader_a"], anonymous, "dispatch", member_unit_id=area["street"].member_units[0].id)
+    unlinked = lambda url: url and url.split("?")[0]  # noqa: E731 (signed links carry the second they were made)
+    for who in ("resident", "stranger", "wuye", "leader_a1", "leader_a", "admin", "chengguan"):
+        client = login_as(people[who])
+        items = client.get("/reports?page_size=100").get_json()["items"]
+        assert items, who
+        for item in items:
+            detail = client.get(f"/reports/{item['id']}").get_json()
+            assert {**item, "thumbnail_url": unlinked(item["thumbnail_url"])} == {
+                **{field: detail[field] for field in item}, "thumbnail_url": unlinked(detail["thumbnail_url"])}, who
+    seen_by_admin = {i["id"] for i in login_as(people["admin"]).get("/reports?page_size=100").get_json()["items"]}
+    assert seen_by_admin == {plain, anonymous, escalated, elsewhere, held}
 
 
 def test_list_statements_do_not_grow_with_the_page_size(filed, people, login_as, act, settle):
