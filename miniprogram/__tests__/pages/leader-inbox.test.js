@@ -13,7 +13,7 @@ beforeEach(() => {
 })
 
 async function open(routes = {}) {
-  const calls = mockBackend({ 'GET /inbox': { items: ITEMS, total: 3 }, ...routes })
+  const calls = mockBackend({ 'GET /inbox': { items: ITEMS, total: 3, page: 1, page_size: 20 }, ...routes })
   const page = render('pages/leader/inbox/index')
   page.instance.onLoad({})
   await settle()
@@ -94,6 +94,41 @@ describe('待办', () => {
     const { page } = await open()
     await tap(page, page.querySelectorAll('.inbox-item')[2])
     expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/tasks/detail/index?id=7' })
+  })
+
+  test('分页：先取第一页，触底加载下一页，到底后不再请求', async () => {
+    const { page, calls } = await open({
+      'GET /inbox': req => {
+        const number = Number(req.query.page)
+        return { items: number === 1 ? ITEMS.slice(0, 2) : ITEMS.slice(2), total: 3, page: number, page_size: 2 }
+      },
+    })
+    expect(apiCalls(calls).map(c => c.query)).toEqual([{ page: '1' }])
+    expect(page.querySelectorAll('.inbox-item')).toHaveLength(2)
+    expect(textOf(page)).toContain('上拉加载更多')
+    page.instance.onReachBottom()
+    await settle()
+    expect(apiCalls(calls).map(c => c.query)).toEqual([{ page: '1' }, { page: '2' }])
+    expect(page.querySelectorAll('.inbox-item')).toHaveLength(3)
+    expect(textOf(page)).toContain('没有更多了')
+    page.instance.onReachBottom()
+    await settle()
+    expect(apiCalls(calls)).toHaveLength(2)
+    await tap(page, page.querySelectorAll('.inbox-item')[2])
+    expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/tasks/detail/index?id=7' })
+  })
+
+  test('处理完一件后从第一页重新加载', async () => {
+    chooseSheet(0)
+    const { page, calls } = await open({
+      'GET /inbox': req => ({ items: Number(req.query.page) === 1 ? ITEMS.slice(0, 2) : ITEMS.slice(2), total: 3 }),
+      'POST /party/registrations/21/approve': { id: 21, status: 'approved' },
+    })
+    page.instance.onReachBottom()
+    await settle()
+    await tap(page, page.querySelectorAll('.inbox-item')[1])
+    expect(apiCalls(calls).filter(c => c.path === '/inbox').map(c => c.query.page)).toEqual(['1', '2', '1'])
+    expect(page.querySelectorAll('.inbox-item')).toHaveLength(2)
   })
 
   test('没有待办时显示空状态', async () => {

@@ -1,4 +1,4 @@
-// 待办：问题处置、双报到审核、微事项验收，最早到期的在前；超期的标红。
+// 待办：问题处置、双报到审核、微事项验收，最早到期的在前；超期的标红；触底加载下一页。
 const pagedList = require('../../../behaviors/paged-list')
 const { listInbox } = require('../../../api/inbox')
 const reports = require('../../../api/reports')
@@ -26,8 +26,8 @@ Component({
     onShow() {
       if (this.data.page) this.reload()
     },
-    fetchPage() {
-      return listInbox()
+    fetchPage(page) {
+      return listInbox(page)
     },
     mapItems(item) {
       return { ...item, key: `${item.kind}-${item.id}`, kindName: INBOX_KINDS[item.kind] || item.kind, deadlineText: formatTime(item.deadline) }
