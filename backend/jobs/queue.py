@@ -59,15 +59,16 @@ def enqueue(func: Callable | str, *args, **kwargs) -> None:
     if session.in_transaction():
         session.info.setdefault(_PENDING, []).append(job)
     else:
-        dispatch(job)
+        dispatch([job])
 
 
 @event.listens_for(Session, "after_commit")
 def _dispatch_after_commit(session: Session) -> None:
     if session.in_nested_transaction():  # a savepoint released: the real commit is still to come
         return
-    for job in session.info.pop(_PENDING, []):
-        dispatch(job)
+    jobs = session.info.pop(_PENDING, [])
+    if jobs:
+        dispatch(jobs)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -76,17 +77,19 @@ def _drop_after_rollback(session: Session, previous_transaction) -> None:
         session.info.pop(_PENDING, None)
 
 
-def dispatch(job: Job) -> None:
-    """Hand a job to RQ or the in-process runner. Never raises: the change it follows is
-    already committed, and work that matters is swept up again by ``jobs tick``."""
+def dispatch(jobs: list[Job]) -> None:
+    """Hand jobs to RQ (in one round trip) or the in-process runner. Never raises: the change
+    they follow is already committed, and work that matters is swept up again by ``jobs tick``."""
     app = current_app._get_current_object()
     try:
         if app.config.get("REDIS_URL"):
-            _rq_queue(app).enqueue(run, *job, retry=_rq_retry(app), description=job[0])
+            _rq_enqueue(app, jobs)
         else:
-            in_process_runner(app).submit(job)
+            runner = in_process_runner(app)
+            for job in jobs:
+                runner.submit(job)
     except Exception:
-        log.exception("could not enqueue job %s", job[0])
+        log.exception("could not enqueue jobs %s", [job[0] for job in jobs])
 
 
 def run(path: str, args, kwargs) -> None:
@@ -135,6 +138,13 @@ def _rq_queue(app: Flask):
     from rq import Queue
 
     return Queue(queue_name(app), connection=redis_connection(app))
+
+
+def _rq_enqueue(app: Flask, jobs: list[Job]) -> None:
+    from rq import Queue
+
+    retry = _rq_retry(app)
+    _rq_queue(app).enqueue_many([Queue.prepare_data(run, job, retry=retry, description=job[0]) for job in jobs])
 
 
 def _rq_retry(app: Flask):

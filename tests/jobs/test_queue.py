@@ -154,6 +154,27 @@ def test_rq_retries_a_failed_delivery(app, rq_queue, make_user, standin, monkeyp
     assert len(standin.requests("/cgi-bin/message/subscribe/send")) == 2
 
 
+def test_the_jobs_of_one_commit_go_to_rq_together_each_with_its_retries(app, rq_queue, monkeypatch):
+    monkeypatch.setitem(app.config, "JOBS_RETRY_INTERVALS", [0])
+    db.session.execute(text("SELECT 1"))
+    enqueue(jobs_for_tests.record, "first")
+    enqueue(jobs_for_tests.fail_first, 1, "second")
+    connection = Redis.from_url(REDIS_URL)
+    queue = Queue(rq_queue, connection=connection)
+    assert queue.count == 0, "nothing before the commit"
+    db.session.commit()
+    assert [job.args[0] for job in queue.jobs] == ["tests.jobs.jobs_for_tests.record",
+                                                   "tests.jobs.jobs_for_tests.fail_first"]
+    assert [job.retries_left for job in queue.jobs] == [1, 1]
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        SimpleWorker([queue], connection=connection).work(burst=True)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    assert labels() == ["first", "second"]
+
+
 def test_worker_needs_redis(app):
     result = app.test_cli_runner().invoke(args=["jobs", "worker", "--burst"])
     assert result.exit_code != 0 and "REDIS_URL" in result.output
