@@ -1,7 +1,9 @@
 """Reading the grid tree and placing a point in it."""
 from __future__ import annotations
 
-from sqlalchemy import and_, func, select
+import functools
+
+from sqlalchemy import Float, and_, bindparam, func, select
 from sqlalchemy.orm import undefer
 
 from backend.core.db import db
@@ -40,11 +42,18 @@ def ancestors(grid: Grid) -> list[Grid]:
 
 def grid_at(lng: float, lat: float) -> Grid | None:
     """The deepest grid whose boundary contains the point, if any."""
+    candidates = db.session.scalars(_grids_around(db.session.get_bind().dialect.name), {"lng": lng, "lat": lat})
+    return next((grid for grid in candidates if grid.contains_point(lng, lat)), None)
+
+
+@functools.cache
+def _grids_around(dialect: str):
+    """The grids whose bounding box holds the point ``lng``, ``lat``, deepest first. Built once:
+    building the expression costs more than running it."""
+    lng, lat = bindparam("lng", type_=Float), bindparam("lat", type_=Float)
     in_box = and_(Grid.min_lng <= lng, Grid.max_lng >= lng, Grid.min_lat <= lat, Grid.max_lat >= lat)
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         spot = func.point(lng, lat)
         # box @> box: the operator ix_grids_bbox answers (box @> point is not in GiST's box_ops).
         in_box = bounding_box().op("@>")(func.box(spot, spot))
-    candidates = db.session.scalars(select(Grid).options(undefer(Grid.boundary)).where(in_box)
-                                    .order_by(Grid.level.desc()))
-    return next((grid for grid in candidates if grid.contains_point(lng, lat)), None)
+    return select(Grid).options(undefer(Grid.boundary)).where(in_box).order_by(Grid.level.desc())

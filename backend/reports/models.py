@@ -61,6 +61,8 @@ REPORTER_ACTIONS = ("submit", "reopen", "rate")
 #: Actions people take through POST /reports/{id}/actions (rate has its own path; the rest are the system's).
 USER_ACTIONS = ("accept", "dispatch", "escalate", "resolve", "reject", "reopen")
 
+TEXT_PENDING = "text_review = 'pending'"
+
 RATING_LEVELS = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
 
 
@@ -81,6 +83,9 @@ class Report(db.Model):
         Index("ix_reports_category_lat", "category", "lat"),
         Index("ix_reports_waiting_deadline", "deadline_at",
               postgresql_where=text(WAITING_NOT_MARKED), sqlite_where=text(WAITING_NOT_MARKED)),
+        # The few reports whose text check is still to come, for the sweep that asks again.
+        Index("ix_reports_text_review_pending", "created_at",
+              postgresql_where=text(TEXT_PENDING), sqlite_where=text(TEXT_PENDING)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,6 +105,10 @@ class Report(db.Model):
     #: The grid it waits at now: moves up one level per escalation.
     grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="submitted")
+    #: WeChat's check of the description and address, made by a job after the submission:
+    #: pending, then pass, review or risky (``pass`` too once a person released the report it
+    #: held). Until it is ``pass`` only the reporter and the staff see the report.
+    text_review: Mapped[str] = mapped_column(String(16), default="pass", server_default="pass")
     #: Why it is held (content safety), told to the reporter.
     hold_reason: Mapped[str] = mapped_column(String(200), default="")
     member_unit_id: Mapped[int | None] = mapped_column(ForeignKey("member_units.id", ondelete="SET NULL"), index=True)
@@ -152,6 +161,8 @@ class Report(db.Model):
         previous = self._move("accept")
         self.accepted_at = self.accepted_at or at
         self.deadline_at, self.hold_reason = resolve_by, ""
+        if previous == "held":  # a person reviewed what it was held for: its text is cleared
+            self.text_review = "pass"
         return previous
 
     def dispatch(self, at: datetime, unit, assignee, resolve_by: datetime) -> str:

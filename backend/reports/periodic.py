@@ -1,5 +1,5 @@
 """Reports' periodic work for ``jobs tick``: deadline escalation, auto-close, photo retention,
-and photo checks asked again when their job was lost."""
+and photo and text checks asked again when their job was lost."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from backend.auth.models import User
 from backend.core.db import db
+from backend.jobs.queue import enqueue
 from backend.reports.models import Report, ReportPhoto
 from backend.reports.safety import queue_photo_checks
-from backend.reports.services import autoclose_resolved, escalate_overdue
+from backend.reports.services import autoclose_resolved, check_report_text, escalate_overdue
 from backend.uploads.models import Upload
 from backend.uploads.services import purge_past_retention
 
@@ -20,13 +21,14 @@ SWEEP_BATCH = 500
 FINISHED_STATES = ("closed", "rejected")
 
 
-#: A photo still unchecked this long after upload lost its check job (Redis was down, say).
+#: A photo or text still unchecked this long after upload lost its check job (Redis was down, say).
 CHECK_REQUEUE_AFTER = timedelta(minutes=10)
 
 
 def tick(now: datetime) -> dict[str, int]:
     return {"reports_escalated": escalate_overdue(now), "reports_closed": autoclose_resolved(now),
-            "report_photos_purged": purge_expired_photos(now), "photo_checks_requeued": requeue_photo_checks(now)}
+            "report_photos_purged": purge_expired_photos(now), "photo_checks_requeued": requeue_photo_checks(now),
+            "text_checks_requeued": requeue_text_checks(now)}
 
 
 def requeue_photo_checks(now: datetime) -> int:
@@ -44,6 +46,18 @@ def requeue_photo_checks(now: datetime) -> int:
     with current_app.test_request_context(base_url=base_url):  # the links WeChat fetches are built on it
         for upload, owner in unchecked:
             queue_photo_checks([upload], owner)
+    return len(unchecked)
+
+
+def requeue_text_checks(now: datetime) -> int:
+    """Ask again for the text check of reports still without a verdict: until one comes, only
+    the reporter and the staff see the report."""
+    unchecked = db.session.scalars(
+        select(Report.id).where(Report.text_review == "pending", Report.created_at <= now - CHECK_REQUEUE_AFTER)
+        .order_by(Report.created_at).limit(SWEEP_BATCH)
+    ).all()
+    for report_id in unchecked:
+        enqueue(check_report_text, report_id)
     return len(unchecked)
 
 

@@ -1,10 +1,14 @@
-"""Content safety through WeChat: ``msgSecCheck`` for text at once, ``mediaCheckAsync`` for photos.
+"""Content safety through WeChat: ``msgSecCheck`` for text, ``mediaCheckAsync`` for photos.
 
-Text is checked in the request (a risky description is refused on the spot).
+A new report's description and address are checked by a job after the commit
+(``services.check_new_report``, which then asks for its photos' checks); until
+the verdict says ``pass`` the report is shown only to its reporter and the
+staff, and any other verdict holds it for a person to review. The shorter texts written later (a reopening note, a rating's
+comment) are checked in the request, a risky one refused on the spot.
 Photos are checked by a job after the commit: WeChat fetches each one through
 a signed link and pushes its verdict later to POST /api/v1/wechat/push. Until
 the verdict says ``pass`` a photo is shown only to its owner and the staff
-handling the report.
+handling the report. A check whose job was lost is asked again by ``jobs tick``.
 """
 from __future__ import annotations
 
@@ -30,12 +34,17 @@ SCENE = 3
 
 def check_text(user: User, text: str) -> str:
     """WeChat's suggestion for ``text``: pass or review; risky is refused here with a 422."""
-    if not text.strip():
-        return "pass"
-    suggest = get_wechat().msg_sec_check(user.openid, text, scene=SCENE)
+    suggest = text_verdict(user.openid, text)
     if suggest == "risky":
         raise DomainError("content_risky", "内容含有不适宜发布的信息，请修改后再提交", 422)
     return suggest
+
+
+def text_verdict(openid: str, text: str) -> str:
+    """WeChat's suggestion for ``text`` written by ``openid``: pass, review or risky."""
+    if not text.strip():
+        return "pass"
+    return get_wechat().msg_sec_check(openid, text, scene=SCENE)
 
 
 def queue_photo_checks(uploads: list[Upload], owner: User) -> None:

@@ -2,8 +2,9 @@
 
 Who sees a report: its reporter; the staff over the grid it was filed in
 (``reports.handle`` there or above, so a leader keeps sight of what they
-escalated); the member unit or person it is dispatched to; and, while it is not
-held, the residents of that grid and those who added their voice to it. Only
+escalated); the member unit or person it is dispatched to; and, once its text
+passed the content check and while it is not held, the residents of that grid
+and those who added their voice to it. Only
 the staff act on it (``reports.handle`` over the grid where it waits now; a
 dispatched unit's handler or the assignee may resolve it); only the reporter
 reopens or rates it.
@@ -14,12 +15,14 @@ followers) get a subscribe message through the outbox.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from datetime import datetime, timedelta
 
-from flask import current_app
-from sqlalchemy import or_, select, update
+from flask import current_app, request
+from sqlalchemy import Integer, bindparam, func, insert, or_, select, true, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -33,11 +36,12 @@ from backend.core.wechat import SUGGESTIONS, get_wechat
 from backend.grids.models import Grid, MemberUnit
 from backend.grids.services import grid_at
 from backend.jobs.notifications import notify
+from backend.jobs.queue import enqueue
 from backend.reports.categories import category_of, get_category
 from backend.reports.models import (ACTION_NAMES, AWAITING_ACCEPT, OPEN_STATES, RATING_LEVELS, STATUS_NAMES,
                                     USER_ACTIONS, InvalidTransition, Report, ReportEvent, ReportFollower,
                                     ReportPhoto, ReportRating, rating_level)
-from backend.reports.safety import check_text, queue_photo_checks
+from backend.reports.safety import check_text, queue_photo_checks, text_verdict
 from backend.uploads.models import Upload
 from backend.uploads.services import ACCESS_CHECKS, owned_uploads
 
@@ -94,9 +98,14 @@ def _is_follower(user: User, report: Report) -> bool:
 def can_view(user: User, report: Report) -> bool:
     if report.reporter_id == user.id or is_staff(user, report):
         return True
-    if report.status == "held":
+    if not shown_beyond_staff(report):
         return False
     return user.grid_id == report.origin_grid_id or _is_follower(user, report)
+
+
+def shown_beyond_staff(report: Report) -> bool:
+    """Neighbours and followers see a report whose text passed the check and which is not held."""
+    return report.text_review == "pass" and report.status != "held"
 
 
 def can_act(user: User, report: Report, action: str) -> bool:
@@ -162,7 +171,7 @@ def nearby(user: User, lat: float, lng: float, category: str) -> list[dict]:
     dlng = NEARBY_METERS / (METERS_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01))
     candidates = db.session.scalars(
         select(Report).options(lazyload("*"))
-        .where(Report.category == category, Report.status.in_(OPEN_STATES),
+        .where(Report.category == category, Report.status.in_(OPEN_STATES), Report.text_review == "pass",
                Report.lat.between(lat - dlat, lat + dlat), Report.lng.between(lng - dlng, lng + dlng))
         .limit(4 * NEARBY_LIMIT)
     ).all()
@@ -185,39 +194,76 @@ def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 
 
 def submit_report(user: User, data: dict) -> Report:
-    """File a report at the grid containing the spot (else the reporter's grid); held if its text needs review."""
+    """File a report at the grid containing the spot (else the reporter's grid). Its content is
+    checked by a job after the commit (``check_new_report``), which holds it if the text needs review."""
     category = get_category(data["category"])
     photos = _fresh_photos(user, data["photo_ids"])
     location = data["location"]
     grid = grid_at(location["lng"], location["lat"]) or user.grid
     if grid is None:
         raise DomainError("grid_required", "该位置不在已划分的网格内，请先在“我的”中绑定您居住的网格", 422)
-    description = data["description"].strip()
-    suggest = check_text(user, f"{description}\n{location['address']}")
     now = utcnow()
-    report = Report(reporter=user, anonymous=data["anonymous"], category=category["code"], description=description,
-                    lat=location["lat"], lng=location["lng"], address=location["address"].strip(),
-                    origin_grid=grid, grid=grid, status="submitted", created_at=now,
-                    deadline_at=now + timedelta(hours=category["accept_hours"]))
-    db.session.add(report)
-    set_committed_value(report, "rating", None)  # a new report has none: no query to find out
-    record_event(report, "submit", user, from_status=None, photos=photos, at=now)
-    if suggest == "review":
-        previous = report.hold(TEXT_REVIEW_REASON)
-        record_event(report, "hold", None, note=TEXT_REVIEW_REASON, from_status=previous, at=now)
-    queue_photo_checks(photos, user)
+    columns = dict(reporter_id=user.id, anonymous=data["anonymous"], category=category["code"],
+                   description=data["description"].strip(), lat=location["lat"], lng=location["lng"],
+                   address=location["address"].strip(), origin_grid_id=grid.id, grid_id=grid.id, status="submitted",
+                   text_review="pending", hold_reason="", escalations=0, overdue=False, follower_count=0,
+                   created_at=now, deadline_at=now + timedelta(hours=category["accept_hours"]))
+    event_columns = dict(action="submit", actor_id=user.id, note="", status="submitted", grid_id=grid.id,
+                         created_at=now)
+    report_id, event_id = _insert_submission(columns, event_columns, [upload.id for upload in photos])
+    # The objects the answer is made from, as written: no query, and no flush to write them again.
+    report = Report(id=report_id, **columns, reporter=user, origin_grid=grid, grid=grid, rating=None)
+    event = ReportEvent(id=event_id, report_id=report_id, **event_columns, report=report, actor=user, grid=grid)
+    for position, upload in enumerate(photos):
+        ReportPhoto(report_id=report_id, event_id=event_id, upload_id=upload.id, position=position,
+                    report=report, event=event, upload=upload)
+    _notify(report, event)
+    enqueue(check_new_report, report_id, request.host_url)
     return report
+
+
+def _insert_submission(columns: dict, event_columns: dict, upload_ids: list[int]) -> tuple[int, int]:
+    """Write a new report, its submit event and its photos; returns the report's and the event's ids.
+    PostgreSQL takes the three in one statement (round trips are much of a submission's cost);
+    SQLite, which has no INSERT in a CTE, one each."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        params = {**{f"report_{name}": value for name, value in columns.items()},
+                  **{f"event_{name}": value for name, value in event_columns.items()}, "upload_ids": upload_ids}
+        row = db.session.execute(_one_statement_submission(tuple(columns), tuple(event_columns)), params).first()
+        return row.report_id, row.event_id
+    reports, events = Report.__table__, ReportEvent.__table__
+    report_id = db.session.scalar(insert(reports).values(columns).returning(reports.c.id))
+    event_id = db.session.scalar(insert(events).values({**event_columns, "report_id": report_id}).returning(events.c.id))
+    db.session.execute(insert(ReportPhoto.__table__), [
+        {"report_id": report_id, "event_id": event_id, "upload_id": upload_id, "position": position}
+        for position, upload_id in enumerate(upload_ids)])
+    return report_id, event_id
+
+
+@functools.cache
+def _one_statement_submission(report_columns: tuple[str, ...], event_columns: tuple[str, ...]):
+    """The report, its submit event and its photos in one PostgreSQL statement, each INSERT a CTE
+    feeding the next; parameters ``report_<column>``, ``event_<column>`` and ``upload_ids``.
+    Built once: building the expression costs more than running it."""
+    reports, events, photos = Report.__table__, ReportEvent.__table__, ReportPhoto.__table__
+    new_report = (insert(reports)
+                  .values({name: bindparam(f"report_{name}", type_=reports.c[name].type) for name in report_columns})
+                  .returning(reports.c.id).cte("new_report"))
+    event_values = (bindparam(f"event_{name}", type_=events.c[name].type) for name in event_columns)
+    new_event = (insert(events).from_select([*event_columns, "report_id"], select(*event_values, new_report.c.id))
+                 .returning(events.c.id, events.c.report_id).cte("new_event"))
+    attached = (func.unnest(bindparam("upload_ids", type_=postgresql.ARRAY(Integer)))
+                .table_valued("upload_id", with_ordinality="number").render_derived())
+    in_order = select(new_event.c.report_id, new_event.c.id, attached.c.upload_id, attached.c.number - 1)
+    return (insert(photos)
+            .from_select(["report_id", "event_id", "upload_id", "position"],
+                         in_order.select_from(new_event.join(attached, true())))
+            .returning(photos.c.report_id, photos.c.event_id))
 
 
 def _fresh_photos(user: User, photo_ids: list[int]) -> list[Upload]:
     """The caller's own uploads, not yet attached to any report."""
-    uploads = owned_uploads(user, photo_ids)
-    if not uploads:
-        return []
-    used = db.session.scalars(select(ReportPhoto.upload_id).where(ReportPhoto.upload_id.in_(photo_ids))).all()
-    if used:
-        raise DomainError("photo_already_used", "照片已用于其他反映，请重新拍摄上传", 422, {"photo_ids": sorted(used)})
-    return uploads
+    return owned_uploads(user, photo_ids, attached_in=ReportPhoto.upload_id)
 
 
 # --- acting -------------------------------------------------------------------------------
@@ -343,7 +389,7 @@ def rate(user: User, report_id: int, data: dict) -> Report:
 def follow(user: User, report_id: int) -> tuple[Report, bool]:
     """Add one's voice to an open report; ``(report, created)``, a repeat changes nothing."""
     report = db.session.get(Report, report_id)
-    if report is None or not report.is_open:
+    if report is None or not report.is_open or not shown_beyond_staff(report):
         raise NotFound("反映")
     if report.reporter_id == user.id:
         raise Conflict("own_report", "这是您自己反映的问题，无需附议")
@@ -361,6 +407,49 @@ def follow(user: User, report_id: int) -> tuple[Report, bool]:
 
 
 # --- content-safety verdicts -------------------------------------------------------------
+
+
+def check_new_report(report_id: int, base_url: str) -> None:
+    """A job after a submission: the text's check, then asking for the photos' checks, through
+    links on ``base_url`` (where the reporter reached us). One job rather than one per check:
+    each costs the submission a round trip to the queue."""
+    check_report_text(report_id)
+    photos = db.session.execute(
+        select(Upload, User).join(ReportPhoto, ReportPhoto.upload_id == Upload.id)
+        .join(User, User.id == Upload.owner_id).where(ReportPhoto.report_id == report_id)).all()
+    with current_app.test_request_context(base_url=base_url):
+        for upload, owner in photos:
+            queue_photo_checks([upload], owner)
+
+
+def check_report_text(report_id: int) -> None:
+    """A job: WeChat's verdict on a new report's description and address. Any verdict but
+    ``pass`` holds the report for a person to review. Raises (to be retried) if WeChat fails;
+    the report stays shown to its reporter and the staff only until a verdict arrives."""
+    text, openid = _text_to_check(report_id)
+    db.session.commit()  # hold no transaction (on SQLite: the write lock) while WeChat answers
+    if text is None:
+        return  # judged already: by an earlier run, or by a person who released the report
+    # A reporter who has since deleted their account can't be named to WeChat: a person reviews it.
+    suggest = text_verdict(openid, text) if openid else "review"
+    report = db.session.scalar(select(Report).where(Report.id == report_id, Report.text_review == "pending")
+                               .with_for_update(of=Report).execution_options(populate_existing=True))
+    if report is None:
+        return
+    report.text_review = suggest
+    if suggest != "pass" and report.allows("hold"):
+        previous = report.hold(TEXT_REVIEW_REASON)
+        record_event(report, "hold", None, note=TEXT_REVIEW_REASON, from_status=previous)
+
+
+def _text_to_check(report_id: int) -> tuple[str | None, str | None]:
+    """The text of a report still waiting for its check, and its reporter's openid."""
+    row = db.session.execute(
+        select(Report.description, Report.address, User.openid).outerjoin(User, User.id == Report.reporter_id)
+        .where(Report.id == report_id, Report.text_review == "pending")).first()
+    if row is None:
+        return None, None
+    return f"{row.description}\n{row.address}", row.openid
 
 
 def check_push_signature(query: dict) -> None:

@@ -5,6 +5,7 @@ carries its own signature: issued to one viewer, for one photo, for an hour.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from datetime import datetime, timedelta
@@ -12,7 +13,7 @@ from typing import Callable
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, bindparam, exists, false, select
 
 from backend.audit.services import record
 from backend.core.db import db, utcnow
@@ -48,16 +49,29 @@ def store_photo(owner, data: bytes) -> Upload:
     return upload
 
 
-def owned_uploads(owner, ids: list[int]) -> list[Upload]:
-    """The caller's own uploads with these ids, in the order given; unknown ids are refused."""
+def owned_uploads(owner, ids: list[int], attached_in: ColumnElement | None = None) -> list[Upload]:
+    """The caller's own uploads with these ids, in the order given; unknown ids are refused, and
+    so are those already in ``attached_in`` (a domain's column of attached upload ids)."""
     if not ids:
         return []
-    found = {u.id: u for u in db.session.scalars(select(Upload).where(
-        Upload.id.in_(ids), Upload.owner_id == owner.id, Upload.purged_at.is_(None)))}
+    rows = db.session.execute(_owned_with_attachment(attached_in), {"ids": ids, "owner_id": owner.id}).all()
+    found = {upload.id: upload for upload, _ in rows}
     missing = [i for i in ids if i not in found]
     if missing:
         raise DomainError("photo_not_found", "照片不存在或不是您上传的，请重新上传", 422, {"photo_ids": missing})
+    used = sorted(upload.id for upload, in_use in rows if in_use)
+    if used:
+        raise DomainError("photo_already_used", "照片已被使用过，请重新拍摄上传", 422, {"photo_ids": used})
     return [found[i] for i in ids]
+
+
+@functools.cache
+def _owned_with_attachment(attached_in: ColumnElement | None):
+    """Uploads by ``ids`` and ``owner_id``, each with whether ``attached_in`` holds it. Built once
+    per column: building the expression costs more than running it."""
+    attached = exists().where(attached_in == Upload.id) if attached_in is not None else false()
+    return select(Upload, attached).where(Upload.id.in_(bindparam("ids", expanding=True)),
+                                          Upload.owner_id == bindparam("owner_id"), Upload.purged_at.is_(None))
 
 
 def can_view(user, upload: Upload) -> bool:

@@ -96,12 +96,14 @@ def submit(login_as, area):
 
 
 @pytest.fixture
-def filed(submit, people):
-    """``filed(spot="a1", **body)``: the id of a report the resident filed."""
+def filed(submit, people, settle):
+    """``filed(spot="a1", **body)``: the id of a report the resident filed, once the jobs it queued
+    (its text check among them) have run."""
 
     def do(spot="a1", user=None, **body):
         response = submit(user or people["resident"], spot, **body)
         assert response.status_code == 201, response.get_json()
+        settle()
         return response.get_json()["id"]
 
     return do
