@@ -71,10 +71,11 @@ def _statements(narrowed: bool, mine: bool, by_status: bool, scope_count: int, w
                 .limit(bindparam("page_size")).offset(bindparam("page_offset"))
                 .subquery("matching"))
     page = (select(matching.c.total, *SUMMARY_COLUMNS, _GRID.name.label("grid_name"), _GRID.level.label("grid_level"),
-                   _thumbnail_id(scope_count, with_units).label("thumbnail_id"))
-            .select_from(matching).join(Report, Report.id == matching.c.id)
-            .join(_GRID, _GRID.id == Report.grid_id).join(_ORIGIN, _ORIGIN.id == Report.origin_grid_id)
+                   _thumbnail_id(narrowed, scope_count, with_units).label("thumbnail_id"))
+            .select_from(matching).join(Report, Report.id == matching.c.id).join(_GRID, _GRID.id == Report.grid_id)
             .order_by(matching.c.created_at.desc(), matching.c.id.desc()))
+    if not narrowed:
+        page = page.join(_ORIGIN, _ORIGIN.id == Report.origin_grid_id)
     return page, select(func.count()).select_from(Report).where(*conditions)
 
 
@@ -111,14 +112,18 @@ def _handled_grid(user: User, grid_id: int, scopes: list):
     return grid
 
 
-def _thumbnail_id(scope_count: int, with_units: bool):
-    """The upload id of the report's first photo (by position) the viewer may see (services.sees_photo)."""
-    visible = or_(_staff(scope_count, with_units), Upload.owner_id == bindparam("viewer"), Upload.review == "pass")
-    return (select(ReportPhoto.upload_id).join(Upload, Upload.id == ReportPhoto.upload_id)
-            .where(ReportPhoto.report_id == Report.id, visible)
-            .order_by(ReportPhoto.position, ReportPhoto.id)
-            .limit(1)
-            .scalar_subquery())
+def _thumbnail_id(narrowed: bool, scope_count: int, with_units: bool):
+    """The upload id of the report's first photo (by position) the viewer may see (services.sees_photo).
+
+    A list narrowed to a grid the viewer handles holds only reports filed in its subtree, whose
+    staff they are: they see every photo.
+    """
+    first = (select(ReportPhoto.upload_id).where(ReportPhoto.report_id == Report.id)
+             .order_by(ReportPhoto.position, ReportPhoto.id).limit(1))
+    if not narrowed:
+        visible = or_(_staff(scope_count, with_units), Upload.owner_id == bindparam("viewer"), Upload.review == "pass")
+        first = first.join(Upload, Upload.id == ReportPhoto.upload_id).where(visible)
+    return first.scalar_subquery()
 
 
 def _staff(scope_count: int, with_units: bool):
