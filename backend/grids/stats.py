@@ -4,11 +4,10 @@ People with a role are counted per grid they hold it in: a person who is a party
 two grids of a 居民区 counts twice there (role holdings add up level by level; distinct people
 would not). Bench recounts count the same way.
 """
-from backend.grids.models import Grid
 from backend.stats import figures as stat_figures
 
 
-def grid_stats(grid: Grid, figures: dict | None = None) -> dict:
+def grid_stats(grid, figures: dict | None = None) -> dict:
     figures = stat_figures.read(grid) if figures is None else figures
     levels = {int(metric.rsplit(".", 1)[1]): n for metric, n in figures.items()
               if metric.startswith("grids.level.") and n}

@@ -11,7 +11,6 @@ Rates are None when there is nothing to divide by.
 """
 from __future__ import annotations
 
-from backend.grids.models import Grid
 from backend.reports.models import STATUS_NAMES
 from backend.stats import figures as stat_figures
 
@@ -19,7 +18,7 @@ SOLVED = ("resolved", "closed")
 MS_PER_HOUR = 3_600_000
 
 
-def grid_stats(grid: Grid, figures: dict | None = None) -> dict:
+def grid_stats(grid, figures: dict | None = None) -> dict:
     figures = stat_figures.read(grid) if figures is None else figures
     by_status = {status: figures[f"reports.status.{status}"] for status in STATUS_NAMES}
     total = figures["reports.total"]

@@ -31,6 +31,8 @@ def fold_command(every):
             db.session.commit()
             folded += moved
         db.session.commit()
+        if folded:
+            folding.vacuum_tail()
         click.echo(f"已汇总 {folded} 条变更")
         if every is None:
             return

@@ -14,8 +14,8 @@ from sqlalchemy import delete, select, text
 from backend.core.db import db, dialect_insert, utcnow
 from backend.core.timeutil import local_zone
 from backend.grids.models import Grid
-from backend.stats.figures import month_metric
-from backend.stats.models import PointMember, StatDelta, StatTotal
+from backend.stats.figures import month_metric, open_metric
+from backend.stats.models import HOURS, PointMember, StatDelta, StatTotal
 from backend.stats.triggers import sources
 
 #: Deltas folded per transaction: keeps the fold's transaction (and its lock) short.
@@ -52,7 +52,27 @@ def fold(batch: int = FOLD_BATCH) -> int:
             entries[grid_id, user_id] += amount
     own.update(_member_changes(entries))
     _add_to_subtrees(own)
+    _drop_past_hours()
     return len(deltas)
+
+
+def _drop_past_hours(session=None) -> None:
+    """Remove the open-task totals of the hours gone by: a read takes the hours after its own.
+
+    ``HOURS`` is the partial index's own condition, so PostgreSQL finds these rows by it.
+    """
+    (session or db.session).execute(delete(StatTotal).where(HOURS, StatTotal.metric < open_metric(utcnow())))
+
+
+def vacuum_tail() -> None:
+    """Let PostgreSQL reuse the folded deltas' space (outside a transaction, as VACUUM must).
+
+    The tail is a queue: every row is deleted soon after it is written. Until a vacuum the dead
+    rows keep their pages, and the whole city's read scans every page the tail ever had.
+    """
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql(f"VACUUM {StatDelta.__tablename__}")
 
 
 def _member_changes(entries: Counter) -> Counter:
@@ -126,6 +146,11 @@ def rebuild(session=None) -> None:
         for figure in source.figures:
             _recount(session, source.table, figure, dialect)
     _roll_up(session)
+    _drop_past_hours(session)
+    if dialect == "postgresql":
+        # The planner's picture of the table just rewritten, without waiting for autovacuum:
+        # guessed from its size, a grid's totals look like thousands of rows.
+        session.execute(text("ANALYZE grid_stat_totals"))
 
 
 def _recount(session, table: str, figure, dialect: str) -> None:

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, String, event
+from sqlalchemy import BigInteger, Index, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.core.db import UTCDateTime, db
-from backend.stats.triggers import create_statements, drop_statements, sources
+from backend.stats.triggers import OPEN_PREFIX, create_statements, drop_statements, sources
+
+#: The rows of the open tasks per hour, which the fold drops once their hour has passed.
+HOURS = text(f"metric LIKE '{OPEN_PREFIX}%'")
 
 
 class StatDelta(db.Model):
@@ -31,6 +34,7 @@ class StatTotal(db.Model):
     """A figure of a grid's whole subtree, as of the last fold."""
 
     __tablename__ = "grid_stat_totals"
+    __table_args__ = (Index("ix_grid_stat_totals_hours", "metric", postgresql_where=HOURS, sqlite_where=HOURS),)
 
     grid_id: Mapped[int] = mapped_column(primary_key=True)
     metric: Mapped[str] = mapped_column(String(48), primary_key=True)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: Open tasks due in one UTC hour: ``tasks.open.YYYYMMDDHH``.
+OPEN_PREFIX = "tasks.open."
 #: Reports waiting for someone (they count as overdue once past their deadline).
 WAITING = "('submitted', 'accepted', 'dispatched', 'escalated', 'held')"
 #: Waiting and not marked overdue yet: overdue once the deadline passes, so the figures count
@@ -33,15 +35,24 @@ class Figure:
 class Source:
     table: str
     figures: tuple[Figure, ...]
-    #: Columns whose change changes the figures (an update of any other column writes nothing).
+    #: Columns (or conditions over ``{r}``) whose change changes the figures: an update that
+    #: changes none of them writes nothing.
     watched: tuple[str, ...]
     #: SELECTs of (grid, metric, amount) over the row's children, taken back when it is deleted.
     children: tuple[str, ...] = field(default=())
+    #: The children's rows (``table WHERE …`` over ``{r}``), locked before they are taken back on
+    #: PostgreSQL: a concurrent change to one (a check-out, a member's erasure) commits first and
+    #: the take-back sees it, instead of taking back the value it replaced.
+    child_rows: tuple[str, ...] = field(default=())
 
 
 _DIFF = {
     "postgresql": "CAST(round(extract(epoch FROM ({end} - {start})) * 1000) AS bigint)",
     "sqlite": "CAST(round((julianday({end}) - julianday({start})) * 86400000) AS INTEGER)",
+}
+_HOUR = {
+    "postgresql": "to_char({at} AT TIME ZONE 'UTC', 'YYYYMMDDHH24')",
+    "sqlite": "strftime('%Y%m%d%H', {at})",
 }
 _NULL = {
     "postgresql": {"user": "CAST(NULL AS integer)", "at": "CAST(NULL AS timestamptz)"},
@@ -52,6 +63,11 @@ _NULL = {
 def _ms(dialect: str, end: str, start: str) -> str:
     """Milliseconds between two timestamp columns, 0 while ``end`` is NULL."""
     return f"CASE WHEN {end} IS NULL THEN 0 ELSE {_DIFF[dialect].format(end=end, start=start)} END"
+
+
+def hour_sql(dialect: str, at: str) -> str:
+    """The UTC hour of a timestamp column as 'YYYYMMDDHH', as ``figures.open_metric`` spells it."""
+    return _HOUR[dialect].format(at=at)
 
 
 def _children(grid: str, metric: str, amount: str, rest: str) -> str:
@@ -80,7 +96,8 @@ def sources(dialect: str) -> tuple[Source, ...]:
             children=(_children("{r}.origin_grid_id", "'reports.rated'", "count(*)",
                                 "report_ratings WHERE report_id = {r}.id"),
                       _children("{r}.origin_grid_id", "'reports.satisfied'", "count(*)",
-                                "report_ratings WHERE report_id = {r}.id AND score >= 4"))),
+                                "report_ratings WHERE report_id = {r}.id AND score >= 4")),
+            child_rows=("report_ratings WHERE report_id = {r}.id",)),
         Source("report_ratings", (
             Figure("(SELECT origin_grid_id FROM reports WHERE id = {r}.report_id)", "'reports.rated'"),
             Figure("(SELECT origin_grid_id FROM reports WHERE id = {r}.report_id)", "'reports.satisfied'",
@@ -89,7 +106,8 @@ def sources(dialect: str) -> tuple[Source, ...]:
         Source("activities", (Figure("{r}.grid_id", "'party.activities'"),), ("grid_id",),
                children=(_children("{r}.grid_id", "'party.checkins'", "count(*)", "checkins WHERE activity_id = {r}.id"),
                          _children("{r}.grid_id", "'party.minutes'", "coalesce(sum(service_minutes), 0)",
-                                   "checkins WHERE activity_id = {r}.id"))),
+                                   "checkins WHERE activity_id = {r}.id")),
+               child_rows=("checkins WHERE activity_id = {r}.id",)),
         Source("checkins", (
             Figure("(SELECT grid_id FROM activities WHERE id = {r}.activity_id)", "'party.checkins'"),
             Figure("(SELECT grid_id FROM activities WHERE id = {r}.activity_id)", "'party.minutes'",
@@ -97,9 +115,17 @@ def sources(dialect: str) -> tuple[Source, ...]:
         ), ("activity_id", "service_minutes")),
         Source("party_registrations", (Figure("{r}.grid_id", "'party.registrations.' || {r}.status"),),
                ("grid_id", "status")),
-        Source("tasks", (Figure("{r}.grid_id", "'tasks.total'"),), ("grid_id",),
+        # Open tasks are counted by the hour their deadline falls in: a read adds the hours still
+        # to come and counts only the current hour's tasks live. Filling the last slot (or freeing
+        # one) fires the trigger; the claims between, ``taken += 1``, do not.
+        Source("tasks", (
+            Figure("{r}.grid_id", "'tasks.total'"),
+            Figure("{r}.grid_id", f"'{OPEN_PREFIX}' || {hour_sql(dialect, '{r}.deadline')}",
+                   "CASE WHEN {r}.taken < {r}.slots THEN 1 ELSE 0 END"),
+        ), ("grid_id", "deadline", "{r}.taken < {r}.slots"),
                children=(_children("{r}.grid_id", "'tasks.claims.' || status", "count(*)",
-                                   "task_claims WHERE task_id = {r}.id GROUP BY status"),)),
+                                   "task_claims WHERE task_id = {r}.id GROUP BY status"),),
+               child_rows=("task_claims WHERE task_id = {r}.id",)),
         Source("task_claims", (
             Figure("(SELECT grid_id FROM tasks WHERE id = {r}.task_id)", "'tasks.claims.' || {r}.status"),
         ), ("task_id", "status")),
@@ -145,16 +171,22 @@ def _inserts(dialect: str, source: Source) -> dict[str, str]:
 
 def _changed(dialect: str, source: Source) -> str:
     op = " IS DISTINCT FROM " if dialect == "postgresql" else " IS NOT "
-    return " OR ".join(f"OLD.{column}{op}NEW.{column}" for column in source.watched)
+
+    def side(watched: str, row: str) -> str:
+        return f"({watched.replace('{r}', row)})" if "{r}" in watched else f"{row}.{watched}"
+
+    return " OR ".join(f"{side(watched, 'OLD')}{op}{side(watched, 'NEW')}" for watched in source.watched)
 
 
 def postgresql_ddl(source: Source) -> list[str]:
     sql, name = _inserts("postgresql", source), f"stat_deltas_{source.table}"
+    # Each statement of the function reads the rows committed when it starts (READ COMMITTED).
+    locks = "".join(f"PERFORM 1 FROM {rows.replace('{r}', 'OLD')} FOR UPDATE; " for rows in source.child_rows)
     function = (
         f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
         f"  IF TG_OP = 'INSERT' THEN {sql['insert']};\n"
         f"  ELSIF TG_OP = 'UPDATE' THEN {sql['update']};\n"
-        f"  ELSE {sql['delete']}; RETURN OLD;\n  END IF;\n  RETURN NULL;\nEND $$")
+        f"  ELSE {locks}{sql['delete']}; RETURN OLD;\n  END IF;\n  RETURN NULL;\nEND $$")
     return [
         function,
         f"CREATE TRIGGER {name}_insert AFTER INSERT ON {source.table} FOR EACH ROW EXECUTE FUNCTION {name}()",

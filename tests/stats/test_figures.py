@@ -19,8 +19,9 @@ from backend.grids.models import Grid
 from backend.party.models import Activity, Checkin, PartyRegistration
 from backend.points.models import PointEntry
 from backend.reports.models import STATUS_NAMES, Report, ReportRating
+from backend.stats import figures as stat_figures
 from backend.stats import fold as folding
-from backend.stats.models import StatDelta
+from backend.stats.models import StatDelta, StatTotal
 from backend.tasks.models import Task, TaskClaim
 from tests.stats.recount import recount
 
@@ -160,6 +161,12 @@ class Writer:
         for user in db.session.scalars(select(User).limit(self.rng.randrange(3))):
             db.session.add(TaskClaim(task_id=task.id, user_id=user.id, status=self.rng.choice(CLAIM_STATES)))
 
+    def do_task_moves_on(self):
+        """A slot taken or given back (the task may fill up or open again), or the deadline moved."""
+        if task := self.pick(Task):
+            task.taken = self.rng.randrange(task.slots + 1)
+            task.deadline = utcnow() + timedelta(days=self.rng.choice((-1, 2, 3)))
+
     def do_claim_moves_on(self):
         if claim := self.pick(TaskClaim):
             claim.status = self.rng.choice(CLAIM_STATES)
@@ -277,3 +284,66 @@ def test_writers_racing_the_fold_leave_figures_equal_to_a_recount(app, city, log
     while folding.fold():
         db.session.commit()
     _assert_equal(login_as, make_user, city)
+
+
+def _open_tasks(grid: Grid, now: datetime) -> int:
+    subtree = select(Grid.id).where(Grid.path.startswith(grid.path))
+    return len(db.session.scalars(select(Task.id).where(Task.grid_id.in_(subtree), Task.deadline > now,
+                                                        Task.taken < Task.slots)).all())
+
+
+def test_open_tasks_are_the_hours_to_come_plus_this_hours_tasks_counted_live(city, make_grid, login_as, make_user,
+                                                                              monkeypatch):
+    """Open tasks are kept per hour of their deadline: a read adds the hours after its own and counts
+    its own hour's live, so every deadline around the clock, and every change to one, counts once."""
+    now = (utcnow() + timedelta(days=2)).replace(minute=30)  # ahead: the fold drops only the hours before the real clock
+    monkeypatch.setattr(stat_figures, "utcnow", lambda: now)
+    other_root = make_grid(name="另一城")
+    micro, street, root = city[4], city[1], city[0]
+    offsets = (-120, -10, -1, 10, 29, 30, 40, 300, 3000)  # minutes from the clock
+    tasks = [Task(grid_id=grid.id, title="t", slots=2, taken=taken, points=1, deadline=now + timedelta(minutes=minutes))
+             for grid in (micro, city[7], other_root) for minutes in offsets for taken in (0, 1, 2)]
+    db.session.add_all(tasks)
+    db.session.commit()
+
+    def assert_counted():
+        for grid in (micro, street, root, other_root):
+            db.session.refresh(grid)
+            assert _stats(login_as, make_user, grid)["tasks"]["tasks_open"] == _open_tasks(grid, now), grid.path
+
+    assert_counted()  # from the tail
+    folding.fold()
+    db.session.commit()
+    assert_counted()  # from the totals
+    for task, minutes in zip(tasks[::4], (25, 45, -5, 200, 20, 31, 10)):
+        db.session.refresh(task)
+        task.deadline = now + timedelta(minutes=minutes)
+    for task in tasks[1::5]:
+        db.session.refresh(task)
+        task.taken = task.slots if task.taken < task.slots else 0
+    db.session.execute(Task.__table__.delete().where(Task.id.in_([task.id for task in tasks[2::7]])))
+    db.session.commit()
+    assert_counted()  # the changes in the tail, over the folded totals
+    folding.fold()
+    db.session.commit()
+    assert_counted()
+    folding.rebuild()
+    db.session.commit()
+    assert_counted()
+
+
+def test_the_fold_drops_the_open_tasks_of_hours_gone_by(city):
+    gone, to_come = utcnow() - timedelta(hours=3), utcnow() + timedelta(hours=3)
+    db.session.add_all([Task(grid_id=city[4].id, title="t", slots=1, taken=0, points=1, deadline=deadline)
+                        for deadline in (gone, to_come)])
+    db.session.commit()
+    folding.fold()
+    db.session.commit()
+    hours = set(db.session.scalars(select(StatTotal.metric).where(StatTotal.metric.startswith("tasks.open."))))
+    assert hours == {stat_figures.open_metric(to_come)}
+
+
+def test_stats_of_a_grid_that_does_not_exist_are_not_found(city, login_as, make_user):
+    admin = make_user(roles=[("street_admin", city[0])])
+    response = login_as(admin).get("/grids/987654/stats")
+    assert response.status_code == 404 and response.get_json()["code"] == "not_found"
