@@ -8,7 +8,7 @@ blp = Blueprint("inbox", __name__, description="待办")
 
 
 @blp.route("/inbox", methods=["GET"])
-@blp.arguments(PageArgs, location="query")
+@blp.arguments(PageArgs(), location="query")  # an instance: webargs would build one from the class every request
 @blp.response(200, InboxSchema)
 @access(LOGIN)
 def inbox(args):

@@ -32,9 +32,10 @@ def inbox_page(user: User, page: int, page_size: int) -> dict:
     contributions = [c for c in (module.inbox_selects(user) for module in domains.values()) if c is not None]
     paged, count = _statements(*(select_ for selects, _ in contributions for select_ in selects))
     values = {name: value for _, domain_values in contributions for name, value in domain_values.items()}
-    rows = db.session.execute(paged, {**values, "page_size": page_size, "page_offset": (page - 1) * page_size}).all()
+    connection = db.session.connection()  # plain rows: the session's ORM layer has nothing to do here
+    rows = connection.execute(paged, {**values, "page_size": page_size, "page_offset": (page - 1) * page_size}).all()
     # An empty page has no row to carry the total: an empty first page means none, a later one counts apart.
-    total = rows[0].total if rows else 0 if page == 1 else db.session.scalar(count, values)
+    total = rows[0].total if rows else 0 if page == 1 else connection.scalar(count, values)
     now = utcnow()
     items = [domains[row.kind].inbox_item(row, now) for row in rows]
     return {"items": items, "total": total, "page": page, "page_size": page_size}

@@ -93,9 +93,10 @@ def summary_page(user: User, args: dict) -> dict:
         values["status"] = args["status"]
     paged, count = _statements(bool(args.get("grid_id")), bool(args.get("mine")), bool(args.get("status")),
                                len(scopes), bool(units))
-    rows = db.session.execute(paged, {**values, "page_size": size, "page_offset": (page - 1) * size}).all()
+    connection = db.session.connection()  # plain rows: the session's ORM layer has nothing to do here
+    rows = connection.execute(paged, {**values, "page_size": size, "page_offset": (page - 1) * size}).all()
     # An empty page has no row to carry the total: an empty first page means none, a later one counts apart.
-    total = rows[0].total if rows else 0 if page == 1 else db.session.scalar(count, values)
+    total = rows[0].total if rows else 0 if page == 1 else connection.scalar(count, values)
     return {"items": rows, "total": total, "page": page, "page_size": size}
 
 

@@ -23,7 +23,7 @@ def list_categories():
 
 @blp.route("/reports", methods=["POST"])
 @idempotent
-@blp.arguments(ReportCreateArgs)
+@blp.arguments(ReportCreateArgs())  # an instance: webargs would build one from the class on every submission
 @blp.response(201, ReportDetailSchema)
 @access(LOGIN)
 def create_report(args):
@@ -33,7 +33,7 @@ def create_report(args):
 
 
 @blp.route("/reports", methods=["GET"])
-@blp.arguments(ReportListArgs, location="query")
+@blp.arguments(ReportListArgs(), location="query")  # an instance: webargs would build one from the class every request
 @blp.response(200, page_of(ReportSummarySchema))
 @access(LOGIN)
 def list_reports(args):
