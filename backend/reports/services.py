@@ -226,15 +226,16 @@ def _insert_submission(columns: dict, event_columns: dict, upload_ids: list[int]
     """Write a new report, its submit event and its photos; returns the report's and the event's ids.
     PostgreSQL takes the three in one statement (round trips are much of a submission's cost);
     SQLite, which has no INSERT in a CTE, one each."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    connection = db.session.connection()  # Core statements: the ORM's execution layer adds only cost
+    if connection.dialect.name == "postgresql":
         params = {**{f"report_{name}": value for name, value in columns.items()},
                   **{f"event_{name}": value for name, value in event_columns.items()}, "upload_ids": upload_ids}
-        row = db.session.execute(_one_statement_submission(tuple(columns), tuple(event_columns)), params).first()
+        row = connection.execute(_one_statement_submission(tuple(columns), tuple(event_columns)), params).first()
         return row.report_id, row.event_id
     reports, events = Report.__table__, ReportEvent.__table__
-    report_id = db.session.scalar(insert(reports).values(columns).returning(reports.c.id))
-    event_id = db.session.scalar(insert(events).values({**event_columns, "report_id": report_id}).returning(events.c.id))
-    db.session.execute(insert(ReportPhoto.__table__), [
+    report_id = connection.scalar(insert(reports).values(columns).returning(reports.c.id))
+    event_id = connection.scalar(insert(events).values({**event_columns, "report_id": report_id}).returning(events.c.id))
+    connection.execute(insert(ReportPhoto.__table__), [
         {"report_id": report_id, "event_id": event_id, "upload_id": upload_id, "position": position}
         for position, upload_id in enumerate(upload_ids)])
     return report_id, event_id
@@ -410,16 +411,16 @@ def follow(user: User, report_id: int) -> tuple[Report, bool]:
 
 
 def check_new_report(report_id: int, base_url: str) -> None:
-    """A job after a submission: the text's check, then asking for the photos' checks, through
-    links on ``base_url`` (where the reporter reached us). One job rather than one per check:
-    each costs the submission a round trip to the queue."""
-    check_report_text(report_id)
+    """A job after a submission: asks for the photos' checks (their own jobs, through links on
+    ``base_url``, where the reporter reached us), then checks the text. One job rather than one
+    per check: each costs the submission a round trip to the queue."""
     photos = db.session.execute(
         select(Upload, User).join(ReportPhoto, ReportPhoto.upload_id == Upload.id)
         .join(User, User.id == Upload.owner_id).where(ReportPhoto.report_id == report_id)).all()
     with current_app.test_request_context(base_url=base_url):
         for upload, owner in photos:
-            queue_photo_checks([upload], owner)
+            queue_photo_checks([upload], owner)  # sent at check_report_text's first commit, whatever WeChat says
+    check_report_text(report_id)
 
 
 def check_report_text(report_id: int) -> None:

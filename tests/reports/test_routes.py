@@ -214,6 +214,7 @@ def test_wechat_failing_the_text_check_keeps_the_report_hidden_until_a_check_suc
     report_id = response.get_json()["id"]
     settle()  # the job failed; its queue retries it later
     assert len(standin.requests("/wxa/msg_sec_check")) == 1
+    assert len(standin.requests("/wxa/media_check_async")) == 1, "the photos are checked all the same"
     assert db.session.get(Report, report_id).text_review == "pending"
     assert hidden_beyond_staff(report_id, login_as, people, area)
     assert run_tick(utcnow())["text_checks_requeued"] == 0  # the queue's own retry may yet come
