@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 
 from backend.core.db import db
 from backend.stats import fold as folding
+from backend.stats.models import StatDelta, StatTotal
 
 stats_cli = AppGroup("stats", help="网格统计")
 
@@ -17,6 +18,7 @@ def rebuild_command():
         db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     folding.rebuild()
     db.session.commit()
+    folding.vacuum(StatTotal)
     click.echo("网格统计已重新计算")
 
 
@@ -32,7 +34,7 @@ def fold_command(every):
             folded += moved
         db.session.commit()
         if folded:
-            folding.vacuum_tail()
+            folding.vacuum(StatDelta)
         click.echo(f"已汇总 {folded} 条变更")
         if every is None:
             return

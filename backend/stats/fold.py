@@ -64,15 +64,17 @@ def _drop_past_hours(session=None) -> None:
     (session or db.session).execute(delete(StatTotal).where(HOURS, StatTotal.metric < open_metric(utcnow())))
 
 
-def vacuum_tail() -> None:
-    """Let PostgreSQL reuse the folded deltas' space (outside a transaction, as VACUUM must).
+def vacuum(model) -> None:
+    """Let PostgreSQL reuse the space of ``model``'s dead rows (outside a transaction, as VACUUM must).
 
-    The tail is a queue: every row is deleted soon after it is written. Until a vacuum the dead
-    rows keep their pages, and the whole city's read scans every page the tail ever had.
+    The tail is a queue: every row is deleted soon after it is written, and until a vacuum the dead
+    rows keep their pages (the whole city's read scans every page the tail ever had). After a
+    rebuild the old totals lie beside the new: once gone, their room takes the fold's updates on
+    the same page, so a grid's totals stay together.
     """
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql(f"VACUUM {StatDelta.__tablename__}")
+            connection.exec_driver_sql(f"VACUUM {model.__tablename__}")
 
 
 def _member_changes(entries: Counter) -> Counter:
@@ -148,9 +150,20 @@ def rebuild(session=None) -> None:
     _roll_up(session)
     _drop_past_hours(session)
     if dialect == "postgresql":
-        # The planner's picture of the table just rewritten, without waiting for autovacuum:
-        # guessed from its size, a grid's totals look like thousands of rows.
-        session.execute(text("ANALYZE grid_stat_totals"))
+        _cluster_totals(session)
+
+
+def _cluster_totals(session) -> None:
+    """Lay the totals out grid by grid, as a read takes them, and describe them to the planner.
+
+    The recount writes them figure by figure and the roll-up rewrites them level by level, so a
+    grid's forty rows lie on forty pages, each a cache miss for a grid not read lately (most
+    居民区). CLUSTER also drops the roll-up's dead versions; it holds off readers until the
+    rebuild commits, a few seconds. ANALYZE: guessed from the table's size, a grid's totals look
+    like thousands of rows, and the read's plan is priced as if they were.
+    """
+    session.execute(text("CLUSTER grid_stat_totals USING pk_grid_stat_totals"))
+    session.execute(text("ANALYZE grid_stat_totals"))
 
 
 def _recount(session, table: str, figure, dialect: str) -> None:
