@@ -25,7 +25,6 @@ from sqlalchemy import Integer, bindparam, func, insert, or_, select, true, upda
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.auth.models import User
 from backend.auth.permissions import ROLE_CAPABILITIES, can
