@@ -70,8 +70,8 @@ PHOTO_REVIEW_REASON = "照片未通过内容安全检测，需人工审核，审
 
 def handler_unit_ids(user: User) -> set[int]:
     """Member units this person resolves dispatched reports for."""
-    return {r.member_unit_id for r in user.roles
-            if r.member_unit_id and "reports.handle_dispatched" in ROLE_CAPABILITIES.get(r.role, ())}
+    return {grant.member_unit_id for grant in user.grants
+            if grant.member_unit_id and "reports.handle_dispatched" in ROLE_CAPABILITIES.get(grant.role, ())}
 
 
 def assigned_to(user: User, report: Report) -> bool:
