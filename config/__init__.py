@@ -138,6 +138,10 @@ def load_config(env_name: str | None = None, overrides: dict | None = None) -> d
     if "DATABASE_URL" in config:
         config["SQLALCHEMY_DATABASE_URI"] = config.pop("DATABASE_URL")
     config.update(overrides or {})
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # Short statements gain nothing from JIT, and a stale estimate can make one compile for 50 ms.
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {**config["SQLALCHEMY_ENGINE_OPTIONS"],
+                                               "connect_args": {"options": "-c jit=off"}}
     check_production_safety(config)
     return config
 

@@ -1,6 +1,9 @@
 import pytest
 
+from sqlalchemy import text
+
 from backend.app import create_app
+from backend.core.db import db
 from config import UnsafeConfiguration, load_config
 
 
@@ -80,3 +83,13 @@ def test_ids_beyond_the_column_range_are_404_not_500(login_as, make_user):
 def test_query_numbers_beyond_the_column_range_are_422(login_as, make_user):
     response = login_as(make_user()).get("/grids?parent_id=15220917514692794595147776")
     assert response.status_code == 422 and set(response.get_json()) == {"code", "message", "details"}
+
+
+def test_postgresql_connections_run_without_jit(app):
+    """Short statements gain nothing from JIT compilation, and a stale estimate can trigger it."""
+    assert "connect_args" not in load_config("test", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})["SQLALCHEMY_ENGINE_OPTIONS"]
+    options = load_config("test", {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://db/x"})["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["connect_args"] == {"options": "-c jit=off"} and options["pool_pre_ping"] is True
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            assert db.session.execute(text("SHOW jit")).scalar() == "off"
