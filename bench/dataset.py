@@ -310,9 +310,11 @@ FAMILIES = (
     Family("grids", 1, ("grids", "member_units"), load_grids),
     Family("people", 1, ("users", "role_assignments"), load_people),
     Family("points", 2, ("point_entries",), load_points),
-    Family("tasks", 1, ("tasks", "task_claims"), load_tasks),
-    Family("activities", 1, ("activities", "checkins"), load_activities),
+    # Reports before tasks: a task may come from a report (tasks.report_id), so emptying the
+    # reports (TRUNCATE … CASCADE) empties the tasks too, and they must load after.
     Family("reports", 1, ("reports", "report_events", "uploads", "report_photos", "report_ratings"), load_reports),
+    Family("tasks", 2, ("tasks", "task_claims"), load_tasks),
+    Family("activities", 1, ("activities", "checkins"), load_activities),
 )
 
 
@@ -380,5 +382,7 @@ def mark_overdue(conn: psycopg.Connection) -> int:
         marked = conn.execute(f"UPDATE reports SET overdue = true WHERE {WAITING_NOT_MARKED} AND deadline_at <= now()").rowcount
     finally:
         conn.execute("SET session_replication_role = DEFAULT")
-    conn.execute("ANALYZE reports")  # as autovacuum would soon: the planner sizes the live set from it
+    # As autovacuum would soon (and this server may run without it): the planner sizes the live
+    # set from the statistics, and the dead index entries the update left would cost every read.
+    conn.execute("VACUUM ANALYZE reports")
     return marked
