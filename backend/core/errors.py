@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify
-from sqlalchemy.exc import DataError, DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,11 @@ def register_error_handlers(app: Flask) -> None:
     def _out_of_range(exc):
         # A number or text the column cannot hold: bad input, not an outage.
         return envelope("invalid_value", "提交的数值超出允许范围", 422)
+
+    @app.errorhandler(IntegrityError)
+    def _constraint(exc: IntegrityError):
+        # A racing request took the unique row first (statements that write at once, in the view).
+        return envelope("conflict", "数据已被其他操作修改，请刷新后重试", 409)
 
     @app.errorhandler(DBAPIError)
     def _database(exc: DBAPIError):

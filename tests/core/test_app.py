@@ -93,3 +93,18 @@ def test_postgresql_connections_run_without_jit(app):
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             assert db.session.execute(text("SHOW jit")).scalar() == "off"
+
+
+def test_a_constraint_broken_inside_a_view_is_a_conflict_not_an_outage(database_url):
+    """Statements that write in the view (not at the commit) can lose a race to a unique key."""
+    from sqlalchemy.exc import IntegrityError
+
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": database_url})
+
+    @app.route("/raced")
+    def raced():
+        raise IntegrityError("INSERT …", {}, Exception("duplicate key value violates unique constraint"))
+
+    answer = app.test_client().get("/raced")
+    assert answer.status_code == 409
+    assert answer.get_json()["code"] == "conflict" and "刷新" in answer.get_json()["message"]
