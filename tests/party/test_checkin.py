@@ -70,9 +70,10 @@ def test_not_logged_in_is_401(api, tree, make_activity):
 
 
 def test_expired_code_and_replay_on_a_frozen_clock(login_as, tree, member, make_activity):
+    # Log in first: an access token stamped a second after the frozen clock reads as not yet valid.
+    first, friend = login_as(member(tree["a1"])), login_as(member(tree["a2"]))
     start = utcnow().replace(microsecond=0)
     activity = make_activity(tree["a"], starts_at=start - timedelta(hours=1), ends_at=start + timedelta(hours=2))
-    first, friend = login_as(member(tree["a1"])), login_as(member(tree["a2"]))
     with time_machine.travel(start, tick=False):
         token = code_of(activity)
         assert first.post("/checkins", json={"token": token}).status_code == 201
