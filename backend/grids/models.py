@@ -1,7 +1,7 @@
 """The grid tree (街道总网格 → 片区 → 居民区 → 微网格 → 楼组) and its member units."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, exists, func, or_, select
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, and_, bindparam, exists, false, func, or_, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from backend.core.db import GridPath, db
@@ -100,3 +100,24 @@ def in_subtrees(*grids: Grid):
 def subtree_ids(*grids: Grid):
     """A select of the ids of ``grids`` and everything below them."""
     return select(Grid.id).where(in_subtrees(*grids))
+
+
+def in_bound_subtrees(path, name: str, count: int):
+    """``path`` in any of ``count`` subtrees whose paths are bound as ``name_0``, ``name_1`` … (none: false).
+
+    A range, not ``LIKE :prefix || '%'``: once the driver prepares the statement, PostgreSQL's
+    generic plan cannot see a bound pattern's prefix and scans every grid, so it plans each
+    request afresh instead; a range on bound values is an index range in the generic plan too.
+    """
+    return or_(false(), *(and_(path >= bindparam(f"{name}_{i}"), path < bindparam(f"{name}_{i}_end"))
+                          for i in range(count)))
+
+
+def subtree_values(name: str, grids) -> dict:
+    """The values of ``in_bound_subtrees(path, name, len(grids))``: each subtree's first and
+    past-the-end path ("/1/5/" .. "/1/50": paths are digits and "/", and "0" follows "/")."""
+    values = {}
+    for i, grid in enumerate(grids):
+        values[f"{name}_{i}"] = grid.path
+        values[f"{name}_{i}_end"] = grid.path[:-1] + chr(ord(grid.path[-1]) + 1)
+    return values

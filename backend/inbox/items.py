@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, Interval, String, and_, bindparam, false, literal, literal_column, null, or_
+from sqlalchemy import Integer, Interval, String, false, literal, literal_column, null
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -55,27 +55,6 @@ def inbox_columns(kind: str, id, grid, status, deadline, subject, detail, ref_id
         (null().cast(Integer) if ref_id is None else ref_id).label("ref_id"),
         (false() if marked_overdue is None else marked_overdue).label("marked_overdue"),
     ]
-
-
-def in_bound_subtrees(path, name: str, count: int):
-    """``path`` in any of ``count`` subtrees whose paths are bound as ``name_0``, ``name_1`` … (none: false).
-
-    A range, not ``LIKE :prefix || '%'``: once the driver prepares the statement, PostgreSQL's
-    generic plan cannot see a bound pattern's prefix and scans every grid, so it plans each
-    request afresh instead; a range on bound values is an index range in the generic plan too.
-    """
-    return or_(false(), *(and_(path >= bindparam(f"{name}_{i}"), path < bindparam(f"{name}_{i}_end"))
-                          for i in range(count)))
-
-
-def subtree_values(name: str, grids) -> dict:
-    """The values of ``in_bound_subtrees(path, name, len(grids))``: each subtree's first and
-    past-the-end path ("/1/5/" .. "/1/50": paths are digits and "/", and "0" follows "/")."""
-    values = {}
-    for i, grid in enumerate(grids):
-        values[f"{name}_{i}"] = grid.path
-        values[f"{name}_{i}_end"] = grid.path[:-1] + chr(ord(grid.path[-1]) + 1)
-    return values
 
 
 class later(ColumnElement):

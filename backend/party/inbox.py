@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from backend.auth.models import User
 from backend.auth.permissions import capability_scopes
-from backend.grids.models import Grid
-from backend.inbox.items import InboxItem, in_bound_subtrees, inbox_columns, later, subtree_values
+from backend.grids.models import Grid, in_bound_subtrees, subtree_values
+from backend.inbox.items import InboxItem, inbox_columns, later
 from backend.party.models import PartyRegistration
 from backend.party.services import REVIEW_TIME
 

@@ -8,8 +8,8 @@ from sqlalchemy import bindparam, func, or_, select
 
 from backend.auth.models import User
 from backend.auth.permissions import capability_scopes
-from backend.grids.models import Grid
-from backend.inbox.items import InboxItem, in_bound_subtrees, inbox_columns, subtree_values
+from backend.grids.models import Grid, in_bound_subtrees, subtree_values
+from backend.inbox.items import InboxItem, inbox_columns
 from backend.reports.categories import category_of
 from backend.reports.models import Report
 from backend.reports.services import handler_unit_ids

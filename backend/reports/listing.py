@@ -15,9 +15,8 @@ from backend.auth.models import User
 from backend.auth.permissions import capability_scopes
 from backend.auth.services import require
 from backend.core.db import db
-from backend.grids.models import Grid
+from backend.grids.models import Grid, in_bound_subtrees, subtree_values
 from backend.grids.services import get_grid
-from backend.inbox.items import in_bound_subtrees, subtree_values
 from backend.reports.models import Report, ReportPhoto
 from backend.reports.services import handler_unit_ids
 from backend.uploads.models import Upload

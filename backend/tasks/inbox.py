@@ -8,8 +8,8 @@ from sqlalchemy import bindparam, func, select
 
 from backend.auth.models import User
 from backend.auth.permissions import capability_scopes
-from backend.grids.models import Grid
-from backend.inbox.items import InboxItem, in_bound_subtrees, inbox_columns, subtree_values
+from backend.grids.models import Grid, in_bound_subtrees, subtree_values
+from backend.inbox.items import InboxItem, inbox_columns
 from backend.tasks.models import Task, TaskClaim
 
 KIND = "task_proof"
