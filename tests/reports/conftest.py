@@ -9,6 +9,8 @@ import pytest
 from PIL import Image
 from werkzeug.serving import make_server
 
+from backend.app import create_app
+from backend.auth.services import issue_access_token
 from backend.core.db import db
 from backend.jobs.queue import in_process_runner
 
@@ -169,3 +171,15 @@ def push_url(live_url, standin):
     url = f"{live_url}/api/v1/wechat/push"
     standin.configure(push_url=url)
     return url
+
+
+@pytest.fixture
+def resident_without_queue(app, database_url, standin, people):
+    """The resident's client of an app whose job queue's Redis is unreachable: what it queues is lost."""
+    from tests.conftest import ApiClient
+
+    queue_down = create_app("test", {
+        "SQLALCHEMY_DATABASE_URI": database_url, "WECHAT_API_BASE": standin.url, "UPLOAD_DIR": app.config["UPLOAD_DIR"],
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+    })
+    return ApiClient(queue_down.test_client(), issue_access_token(people["resident"])[0])

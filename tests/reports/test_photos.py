@@ -11,8 +11,6 @@ import pytest
 import requests
 from PIL import Image
 
-from backend.app import create_app
-from backend.auth.services import issue_access_token
 from backend.core.db import db, utcnow
 from backend.jobs.ticker import run_tick
 from backend.reports.periodic import CHECK_REQUEUE_AFTER
@@ -20,7 +18,6 @@ from backend.reports.services import PHOTO_REVIEW_REASON
 from backend.uploads.models import Upload
 from backend.uploads.services import can_view
 from devtools.wechat_standin import push_signature
-from tests.conftest import ApiClient
 from tests.reports.conftest import jpeg, report_body, upload
 
 GPS_IFD = 0x8825
@@ -188,14 +185,10 @@ def test_the_stand_in_reaches_the_push_route_over_http(live_url):
     assert requests.post(f"{live_url}/api/v1/wechat/push", json={}, timeout=5).status_code == 403
 
 
-def test_a_photo_check_lost_with_its_queue_is_asked_again_by_the_tick(app, database_url, people, area, standin,
+def test_a_photo_check_lost_with_its_queue_is_asked_again_by_the_tick(app, resident_without_queue, area, standin,
                                                                        settle, monkeypatch):
     # The report is filed while the job queue's Redis is unreachable: the check job is lost.
-    queue_down = create_app("test", {
-        "SQLALCHEMY_DATABASE_URI": database_url, "WECHAT_API_BASE": standin.url, "UPLOAD_DIR": app.config["UPLOAD_DIR"],
-        "REDIS_URL": "redis://127.0.0.1:1/0",
-    })
-    client = ApiClient(queue_down.test_client(), issue_access_token(people["resident"])[0])
+    client = resident_without_queue
     photo = upload(client)
     assert client.post("/reports", json=report_body(area["spots"]["a1"], [photo])).status_code == 201
     settle()

@@ -8,15 +8,12 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import event, func, select, update
 
-from backend.app import create_app
-from backend.auth.services import issue_access_token
 from backend.core.db import db, utcnow
 from backend.core.idempotency import RETENTION, IdempotencyRecord
 from backend.jobs.ticker import run_tick
 from backend.reports.models import Report, ReportEvent, ReportFollower
 from backend.reports.periodic import CHECK_REQUEUE_AFTER
 from backend.reports.services import TEXT_REVIEW_REASON, check_report_text
-from tests.conftest import ApiClient
 from tests.reports.conftest import report_body, upload
 
 
@@ -228,14 +225,10 @@ def test_wechat_failing_the_text_check_keeps_the_report_hidden_until_a_check_suc
     assert not hidden_beyond_staff(report_id, login_as, people, area)
 
 
-def test_a_text_check_lost_with_its_queue_is_asked_again_by_the_tick(app, database_url, people, area, standin,
+def test_a_text_check_lost_with_its_queue_is_asked_again_by_the_tick(resident_without_queue, people, area, standin,
                                                                      login_as, settle):
     # The report is filed while the job queue's Redis is unreachable: the check job is lost.
-    queue_down = create_app("test", {
-        "SQLALCHEMY_DATABASE_URI": database_url, "WECHAT_API_BASE": standin.url, "UPLOAD_DIR": app.config["UPLOAD_DIR"],
-        "REDIS_URL": "redis://127.0.0.1:1/0",
-    })
-    client = ApiClient(queue_down.test_client(), issue_access_token(people["resident"])[0])
+    client = resident_without_queue
     response = client.post("/reports", json=report_body(area["spots"]["a1"], [upload(client)], description="这段内容待审"))
     assert response.status_code == 201
     report_id = response.get_json()["id"]
