@@ -36,6 +36,13 @@ class InboxItem:
     #: The API path the mini-program opens for this item.
     path: str
 
+    def dumped(self) -> dict:
+        """As ``InboxItemSchema`` dumps it: the inbox sends its page as it is, because dumping each
+        item field by field cost a quarter of the request."""
+        return {"kind": self.kind, "id": self.id, "title": self.title, "grid": {"id": self.grid_id, "name": self.grid_name},
+                "status": self.status, "deadline": self.deadline and self.deadline.isoformat(),
+                "overdue": self.overdue, "path": self.path}
+
 
 def inbox_columns(kind: str, id, grid, status, deadline, subject, detail, ref_id=None, marked_overdue=None) -> list:
     """The labelled columns of an inbox row, in the same order for every domain so the selects UNION.

@@ -1,4 +1,4 @@
-from flask import g
+from flask import g, jsonify
 
 from backend.core.api import LOGIN, Blueprint, PageArgs, access
 from backend.inbox.schemas import InboxSchema
@@ -13,4 +13,5 @@ blp = Blueprint("inbox", __name__, description="待办")
 @access(LOGIN)
 def inbox(args):
     """我的待办：待处置的事件、待审批的报到与微事项，截止时间最近的在前（分页，每页默认 20 条）"""
-    return inbox_page(g.user, args["page"], args["page_size"])
+    page = inbox_page(g.user, args["page"], args["page_size"])
+    return jsonify({**page, "items": [item.dumped() for item in page["items"]]})

@@ -106,3 +106,16 @@ def test_statements_do_not_grow_with_the_items(tree, make_user, login_as):
         pending_registration(tree["a1"], make_user(), days_ago=n / 10)
     assert client.get("/inbox?page_size=100").get_json()["total"] == 91
     assert statements() == one <= 2, "the login lookup and one statement"
+
+
+def test_items_are_sent_as_the_schema_dumps_them():
+    """The inbox skips marshmallow's dump on the way out: what it sends must be what the schema would."""
+    from datetime import datetime, timezone
+
+    from backend.inbox.items import InboxItem
+    from backend.inbox.schemas import InboxItemSchema
+
+    for deadline in (datetime(2026, 5, 1, 1, 30, tzinfo=timezone.utc), None):
+        item = InboxItem("report", 7, "道路：井盖缺失", 3, "第1微网格", "submitted", deadline, deadline is not None,
+                         "/reports/7")
+        assert item.dumped() == InboxItemSchema().dump(item)
