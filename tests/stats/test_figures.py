@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import random
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import event, select
