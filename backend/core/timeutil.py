@@ -13,6 +13,11 @@ def local_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
 
 
+def local_iso(moment: datetime | None) -> str | None:
+    """``moment`` as the API writes times: ISO 8601 in the service's zone, with its offset."""
+    return None if moment is None else moment.astimezone(local_zone()).isoformat()
+
+
 def period_start(period: str, now: datetime | None = None) -> datetime | None:
     """Start of this month or year in local time; None for all time."""
     local = (now or utcnow()).astimezone(local_zone())

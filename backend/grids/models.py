@@ -92,9 +92,16 @@ class MemberUnit(db.Model):
     grid: Mapped[Grid] = relationship(back_populates="member_units")
 
 
+def subtree_end(path: str) -> str:
+    """The first path past ``path``'s subtree ("/1/5/" .. "/1/50"): paths are digits and "/",
+    and "0" follows "/", so the subtree is the range [path, subtree_end(path))."""
+    return path[:-1] + chr(ord(path[-1]) + 1)
+
+
 def in_subtrees(*grids: Grid):
-    """True for ``grids`` and everything below any of them: one index range on the path each."""
-    return or_(*(Grid.path.startswith(grid.path) for grid in grids))
+    """True for ``grids`` and everything below any of them: one index range on the path each
+    (a range, not LIKE, for the reason ``in_bound_subtrees`` gives)."""
+    return or_(*(and_(Grid.path >= grid.path, Grid.path < subtree_end(grid.path)) for grid in grids))
 
 
 def subtree_ids(*grids: Grid):
@@ -115,9 +122,9 @@ def in_bound_subtrees(path, name: str, count: int):
 
 def subtree_values(name: str, grids) -> dict:
     """The values of ``in_bound_subtrees(path, name, len(grids))``: each subtree's first and
-    past-the-end path ("/1/5/" .. "/1/50": paths are digits and "/", and "0" follows "/")."""
+    past-the-end path."""
     values = {}
     for i, grid in enumerate(grids):
         values[f"{name}_{i}"] = grid.path
-        values[f"{name}_{i}_end"] = grid.path[:-1] + chr(ord(grid.path[-1]) + 1)
+        values[f"{name}_{i}_end"] = subtree_end(grid.path)
     return values

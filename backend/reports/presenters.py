@@ -7,7 +7,7 @@ from datetime import datetime
 from backend.auth.models import User
 from backend.core.db import utcnow
 from backend.core.masking import mask_name, mask_phone
-from backend.core.timeutil import local_zone
+from backend.core.timeutil import local_iso
 from backend.reports.categories import category_of
 from backend.reports.models import (ACTION_NAMES, OPEN_STATES, RATING_LEVELS, REPORTER_ACTIONS, STATUS_NAMES, Report,
                                     ReportEvent, ReportPhoto)
@@ -31,9 +31,8 @@ def summaries(rows, viewer: User) -> list[dict]:
 
 def _dumped_times(summary: dict) -> dict:
     """``deadline_at`` and ``created_at`` as LocalDateTime dumps them."""
-    zone = local_zone()
     for name in ("deadline_at", "created_at"):
-        summary[name] = summary[name] and summary[name].astimezone(zone).isoformat()
+        summary[name] = local_iso(summary[name])
     return summary
 
 

@@ -1,7 +1,7 @@
 import marshmallow as ma
 
 from backend.core.api import MAX_ID, PageArgs
-from backend.core.timeutil import local_zone
+from backend.core.timeutil import local_iso
 from backend.grids.schemas import GridRefSchema
 from backend.reports.models import STATUS_NAMES, USER_ACTIONS
 
@@ -12,7 +12,7 @@ class LocalDateTime(ma.fields.DateTime):
     """Out in the service's time zone with its offset (2024-05-01T09:00:00+08:00)."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else value.astimezone(local_zone()).isoformat()
+        return local_iso(value)
 
 
 def _not_blank(text: str) -> None:
