@@ -27,11 +27,12 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
-def dialect_insert(model):
+def dialect_insert(model, dialect_name: str | None = None):
     """An INSERT that offers ON CONFLICT (PostgreSQL's and SQLite's are alike): one round trip
-    where a SELECT-then-INSERT would take two and race."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
+    where a SELECT-then-INSERT would take two and race. ``dialect_name`` for statements built
+    once per dialect, outside a session; else the session's."""
+    dialect_name = dialect_name or db.session.get_bind().dialect.name
+    return (postgresql if dialect_name == "postgresql" else sqlite).insert(model)
 
 
 #: A materialised grid path ("/1/5/23/"). Byte-order collation on PostgreSQL, so the

@@ -15,10 +15,9 @@ from datetime import datetime, timedelta
 
 from flask import Response, g, request
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.core.db import UTCDateTime, db, utcnow
+from backend.core.db import UTCDateTime, db, dialect_insert, utcnow
 from backend.core.errors import DomainError
 
 HEADER = "Idempotency-Key"
@@ -61,8 +60,7 @@ _records = IdempotencyRecord.__table__
 def _statements(dialect_name: str):
     """(claim a key, store its answer), on the table rather than the mapped class and built once:
     they run on every keyed request, where building and ORM handling cost more than the SQL."""
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    claim = (dialect.insert(_records)
+    claim = (dialect_insert(_records, dialect_name)
              .values(user_id=bindparam("person"), key=bindparam("key_given"), fingerprint=bindparam("request_print"),
                      created_at=bindparam("now", type_=UTCDateTime()))
              .on_conflict_do_nothing(index_elements=["user_id", "key"])

@@ -21,7 +21,6 @@ from sqlalchemy import (
     Boolean, Float, Integer, String, and_, bindparam, case, cast, exists, false, literal, null, or_, select, true,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
@@ -29,7 +28,7 @@ from backend.auth.models import User
 from backend.auth.permissions import can, capability_scopes, holds_anywhere
 from backend.auth.roles import grant_role
 from backend.auth.services import require
-from backend.core.db import UTCDateTime, db, utcnow
+from backend.core.db import UTCDateTime, db, dialect_insert, utcnow
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
 from backend.core.timeutil import local_zone
 from backend.core.wechat import get_wechat
@@ -374,9 +373,8 @@ def _insert_checkin(dialect_name: str, with_location: bool):
         _a.id, cast(bindparam("uid"), Integer), bindparam("now", type_=UTCDateTime()), cast(bindparam("via"), String),
         within, band, cast(bindparam("client_key"), String),
     ).where(_a.id == bindparam("aid"))
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
     columns = ["activity_id", "user_id", "checked_in_at", "via", "within_radius", "distance_band", "client_key"]
-    return (dialect.insert(_checkins).from_select(columns, row).on_conflict_do_nothing()
+    return (dialect_insert(_checkins, dialect_name).from_select(columns, row).on_conflict_do_nothing()
             .returning(_c.id, _c.within_radius, _c.distance_band))
 
 
