@@ -17,7 +17,12 @@ from backend.grids.models import Grid
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="access-token")
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@functools.cache
+def _serializer_for(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="access-token")
 
 
 def issue_access_token(user: User) -> tuple[str, int]:
@@ -26,8 +31,12 @@ def issue_access_token(user: User) -> tuple[str, int]:
 
 
 def _payload(token: str) -> dict:
-    """What a token carries, once its signature and age are checked (BadSignature otherwise)."""
-    return _serializer().loads(token, max_age=current_app.config["ACCESS_TOKEN_TTL"])
+    """What a token carries, once its signature and age are checked (BadSignature otherwise).
+    Checked once per request: the rate limiter's key reads it before authentication does."""
+    checked = g.get("checked_token")
+    if checked is None or checked[0] != token:
+        checked = g.checked_token = (token, _serializer().loads(token, max_age=current_app.config["ACCESS_TOKEN_TTL"]))
+    return checked[1]
 
 
 def token_subject(token: str) -> int | None:

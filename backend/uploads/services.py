@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Callable
 
-from flask import current_app, url_for
+from flask import current_app, g, url_for
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 from sqlalchemy import ColumnElement, Select, bindparam, exists, false, select
 
@@ -79,28 +79,36 @@ def can_view(user, upload: Upload) -> bool:
 
 
 def _signer() -> TimestampSigner:
+    return _signer_for(current_app.config["SECRET_KEY"])
+
+
+@functools.cache
+def _signer_for(secret_key: str) -> TimestampSigner:
     # A plain "id.variant.viewer" signed with a timestamp: a list of 20 reports signs 40 links.
-    return TimestampSigner(current_app.config["SECRET_KEY"], salt="photo-link")
+    return TimestampSigner(secret_key, salt="photo-link")
 
 
-def photo_links(upload: Upload, viewer) -> dict:
-    """``{url, thumbnail_url}`` for a viewer already known to be allowed."""
-    return {
-        ("url" if variant == "file" else "thumbnail_url"): url_for(
-            "uploads.photo_content", upload_id=upload.id, variant=variant,
-            sig=_signer().sign(f"{upload.id}.{variant}.{viewer.id}").decode(),
-        )
-        for variant in VARIANTS
-    }
+def _photos_route() -> str:
+    """The photos' path without the id and variant, resolved once per request: resolving a
+    route costs more than signing a link."""
+    route = g.get("photos_route")
+    if route is None:
+        route = g.photos_route = url_for("uploads.photo_content", upload_id=1, variant="file").removesuffix("/1/file")
+    return route
 
 
 def photo_linker(variant: str, viewer) -> Callable[[int], str]:
     """The signed link to ``variant`` of a photo by its upload id, for a viewer already known to be
-    allowed to see the photos it is used for; for a list: the route is resolved once, each link signed."""
-    signer = _signer()
-    uploads = url_for("uploads.photo_content", upload_id=1, variant=variant).removesuffix(f"/1/{variant}")
-    return lambda upload_id: (f"{uploads}/{upload_id}/{variant}"
+    allowed to see the photos it is used for. The signature is URL-safe as it is."""
+    signer, route = _signer(), _photos_route()
+    return lambda upload_id: (f"{route}/{upload_id}/{variant}"
                               f"?sig={signer.sign(f'{upload_id}.{variant}.{viewer.id}').decode()}")
+
+
+def photo_links(upload: Upload, viewer) -> dict:
+    """``{url, thumbnail_url}`` for a viewer already known to be allowed."""
+    return {("url" if variant == "file" else "thumbnail_url"): photo_linker(variant, viewer)(upload.id)
+            for variant in VARIANTS}
 
 
 def describe(upload: Upload, viewer) -> dict:
