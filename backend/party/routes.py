@@ -1,13 +1,11 @@
 from io import BytesIO
 
-from flask import g, request, send_file
+from flask import g, send_file
 
 from backend.audit.services import record_bulk_read
 from backend.core.api import LOGIN, Blueprint, access, page_of, paginate
 from backend.core.db import db
-from backend.core.errors import DomainError
-from backend.core.idempotency import HEADER as IDEMPOTENCY_HEADER
-from backend.core.idempotency import idempotent
+from backend.core.idempotency import client_key, idempotent, keyed_on_the_row
 from backend.grids.services import get_grid
 from backend.party import reports, services
 from backend.party.cli import close_activities_command
@@ -136,16 +134,11 @@ def poster(activity_id):
 @blp.arguments(CheckinArgs())  # an instance: webargs would build one from the class on every scan
 @blp.response(201, CheckinSchema)
 @blp.alt_response(200, schema=CheckinSchema, description="已签到过：返回首次签到记录（repeat 为真）")
-@blp.doc(parameters=[{"in": "header", "name": IDEMPOTENCY_HEADER, "required": False,
-                      "schema": {"type": "string", "maxLength": 64},
-                      "description": "同一用户重试时使用同一标识：返回首次结果（201），不重复签到"}])
+@blp.doc(**keyed_on_the_row("同一用户重试时使用同一标识：返回首次结果（201），不重复签到"))
 @access(LOGIN)
 def check_in(args):
     """扫码签到：首次 201，重复扫码 200 并返回同一条记录"""
-    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip() or None
-    if key and len(key) > 64:
-        raise DomainError("idempotency_key_invalid", "请求标识过长（最多 64 个字符）", 400)
-    record, created = services.check_in(g.user, args["token"], args["location"], key, args["activity_id"])
+    record, created = services.check_in(g.user, args["token"], args["location"], client_key(), args["activity_id"])
     return record, 201 if created else 200
 
 

@@ -30,6 +30,7 @@ from backend.auth.roles import grant_role
 from backend.auth.services import require
 from backend.core.db import UTCDateTime, db, dialect_insert, utcnow
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
+from backend.core.idempotency import key_reused
 from backend.core.timeutil import local_zone
 from backend.core.wechat import get_wechat
 from backend.grids.models import Grid
@@ -483,7 +484,7 @@ def _earlier_checkin(connection, user, code, client_key, scan: _Scan) -> tuple[C
     if scan.first_id is None:
         first = connection.execute(_FIRST_CHECKIN, {"aid": code.activity_id, "uid": user.id}).one_or_none()
         if first is None:
-            raise DomainError("idempotency_key_reused", "该请求标识已用于另一项操作，请刷新后重试", 422)
+            raise key_reused()
         return _repeat_of(first._asdict(), client_key)
     earlier = {name: getattr(scan, f"first_{name}") for name in _FIRST_COLUMNS}
     return _repeat_of({**earlier, "activity_id": code.activity_id, "activity_title": scan.title}, client_key)

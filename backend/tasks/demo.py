@@ -45,4 +45,4 @@ def _task(leader, code: str, slots: int, days: int) -> Task:
 
 def _claim(member, task: Task) -> TaskClaim:
     claim = db.session.scalar(select(TaskClaim).where(TaskClaim.task_id == task.id, TaskClaim.user_id == member.id))
-    return claim or services.claim_task(member, task.id)
+    return claim or services.claim_task(member, task.id)[0]

@@ -106,6 +106,8 @@ class TaskClaim(db.Model):
               sqlite_where=text(HOLDS_SLOT), postgresql_where=text(HOLDS_SLOT)),
         Index("ix_task_claims_user_status", "user_id", "status"),
         Index("ix_task_claims_task_status", "task_id", "status"),
+        # The client's Idempotency-Key, as on check-ins: a retried tap finds its claim.
+        Index("uq_task_claims_user_key", "user_id", "client_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,6 +123,7 @@ class TaskClaim(db.Model):
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    client_key: Mapped[str | None] = mapped_column(String(64))
 
     task: Mapped[Task] = relationship(lazy="joined", innerjoin=True)
     user = relationship("User", foreign_keys=[user_id], lazy="joined", innerjoin=True)

@@ -3,7 +3,7 @@ from flask import g
 from backend.audit.services import record_bulk_read
 from backend.core.api import LOGIN, Blueprint, access, page_of, paginate
 from backend.core.db import db
-from backend.core.idempotency import idempotent
+from backend.core.idempotency import REPLAYED, client_key, idempotent, keyed_on_the_row
 from backend.grids.services import get_grid
 from backend.tasks import services
 from backend.tasks.cli import expire_claims_command, import_catalogue_command
@@ -88,12 +88,13 @@ def task_claims(args, task_id):
 
 
 @blp.route("/<int:task_id>/claims", methods=["POST"])
-@idempotent
 @blp.response(201, ClaimSchema)
+@blp.doc(**keyed_on_the_row("同一用户重试时使用同一标识：返回首次认领记录（201），不重复认领"))
 @access("tasks.claim")
 def claim_task(task_id):
     """认领一个名额；名额已满 409 task_full，已认领 409 already_claimed，已截止 409 task_closed"""
-    return services.claim_task(g.user, task_id)
+    claim, replayed = services.claim_task(g.user, task_id, client_key())
+    return claim, 201, REPLAYED if replayed else {}
 
 
 @blp.route("/<int:task_id>/claims/<int:claim_id>", methods=["GET"])

@@ -17,7 +17,7 @@ import functools
 from datetime import datetime
 from types import SimpleNamespace
 
-from sqlalchemy import Integer, Text, and_, bindparam, case, exists, false, func, literal, or_, select, text, true, update
+from sqlalchemy import Integer, String, Text, and_, bindparam, case, exists, false, func, literal, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
@@ -27,11 +27,12 @@ from backend.auth.services import require
 from backend.core.api import paginate
 from backend.core.db import UTCDateTime, db, utcnow
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
+from backend.core.idempotency import key_reused
 from backend.grids.models import Grid
 from backend.points.services import award_points
 from backend.reports.models import OPEN_STATES
 from backend.reports.services import get_report
-from backend.tasks.models import HOLDS_SLOT, CatalogueItem, ClaimPhoto, Task, TaskClaim
+from backend.tasks.models import CatalogueItem, ClaimPhoto, Task, TaskClaim
 from backend.uploads.services import ACCESS_CHECKS, owned_uploads
 
 
@@ -219,32 +220,40 @@ def task_detail(user, task: Task) -> Task:
 _tasks, _claims, _grids = Task.__table__, TaskClaim.__table__, Grid.__table__
 _t, _cl, _g = _tasks.c, _claims.c, _grids.c
 
-#: What a refusal is explained from: the task, where it is, and the member's claims on it.
+_keyed = _claims.alias("keyed")
+
+#: What a refusal is explained from: the task, where it is, and the member's claims on it;
+#: and the claim an earlier request with this request's Idempotency-Key made, on any task.
 _CLAIM_FACTS = (
     select(_t.id, _t.title, _t.grid_id, _t.deadline, _t.points, _t.slots, _g.path.label("grid_path"),
            select(_cl.status).where(_cl.task_id == _t.id, _cl.user_id == bindparam("uid"), _cl.status != "released")
            .scalar_subquery().label("held"),
-           exists().where(_cl.task_id == _t.id, _cl.user_id == bindparam("uid")).label("ever_claimed"))
-    .join_from(_tasks, _grids, _g.id == _t.grid_id)
+           exists().where(_cl.task_id == _t.id, _cl.user_id == bindparam("uid")).label("ever_claimed"),
+           _keyed.c.id.label("keyed_id"), _keyed.c.task_id.label("keyed_task_id"))
+    .select_from(_tasks.join(_grids, _g.id == _t.grid_id)
+                 .outerjoin(_keyed, and_(_keyed.c.user_id == bindparam("uid"),
+                                         _keyed.c.client_key == bindparam("client_key", type_=String))))
     .where(_t.id == bindparam("task_id"))
 )
 
 
 def _slot_conditions(member_covers_grid):
     """A slot may be taken: one is left, the deadline is ahead, the task is on the member's
-    paths, and (as far as this statement sees) the member holds none of its slots yet."""
+    paths, and (as far as this statement sees) the member holds none of its slots yet and has
+    made no claim with this request's key."""
     return (_t.id == bindparam("task_id"), _t.taken < _t.slots, _t.deadline > bindparam("now", type_=UTCDateTime()),
             member_covers_grid,
-            ~exists().where(_cl.task_id == _t.id, _cl.user_id == bindparam("uid"), _cl.status != "released"))
+            ~exists().where(_cl.task_id == _t.id, _cl.user_id == bindparam("uid"), _cl.status != "released"),
+            ~exists().where(_cl.user_id == bindparam("uid"), _cl.client_key == bindparam("client_key", type_=String)))
 
 
 def _insert_claim(dialect, source, *where):
-    """The claim for the slot taken in ``source``; the partial unique index turns a second one into nothing."""
+    """The claim for the slot taken in ``source``; the unique indexes (one slot-holding claim per
+    member and task, one claim per member and key) turn a racing twin's into nothing."""
     row = select(source.c.id, bindparam("uid", type_=Integer), literal("claimed"),
-                 bindparam("now", type_=UTCDateTime())).where(*where)
-    return (dialect.insert(_claims).from_select(["task_id", "user_id", "status", "claimed_at"], row)
-            .on_conflict_do_nothing(index_elements=["task_id", "user_id"], index_where=text(HOLDS_SLOT))
-            .returning(_cl.id))
+                 bindparam("now", type_=UTCDateTime()), bindparam("client_key", type_=String)).where(*where)
+    return (dialect.insert(_claims).from_select(["task_id", "user_id", "status", "claimed_at", "client_key"], row)
+            .on_conflict_do_nothing().returning(_cl.id))
 
 
 @functools.cache
@@ -274,11 +283,13 @@ def _claim_in_steps(connection, member, params: dict):
     return facts and {**facts._mapping, "claim_id": claim_id or None, "took_slot": took_slot}
 
 
-def claim_task(member, task_id: int) -> TaskClaim:
-    """Take one slot; one statement on PostgreSQL whether it is won or refused (``_claim_statement``)."""
+def claim_task(member, task_id: int, client_key: str | None = None) -> tuple[TaskClaim, bool]:
+    """Take one slot; one statement on PostgreSQL whether it is won, refused or a retry
+    (``_claim_statement``). Returns (the claim, whether it is the one an earlier request with
+    ``client_key``, the request's Idempotency-Key, made: a retry gets it back)."""
     now = utcnow()
     paths = _member_paths(member)
-    params = {"task_id": task_id, "uid": member.id, "now": now, "member_paths": paths}
+    params = {"task_id": task_id, "uid": member.id, "now": now, "member_paths": paths, "client_key": client_key}
     connection = db.session.connection()  # Core statements: the session's ORM layer has nothing to do here
     if connection.dialect.name == "postgresql":
         row = connection.execute(_claim_statement(), params).one_or_none()
@@ -291,8 +302,16 @@ def claim_task(member, task_id: int) -> TaskClaim:
         if facts["took_slot"]:  # a racing tap of the same member won the claim after this statement began
             connection.execute(update(_tasks).where(_t.id == task_id).values(taken=_t.taken - 1))
             facts = connection.execute(_CLAIM_FACTS, params).one()._mapping
+        if facts["keyed_id"] is not None:
+            return _keyed_claim(facts, task_id), True
         raise _why_not_claimable(member, facts, paths, now)
-    return _new_claim(member, facts, now)
+    return _new_claim(member, facts, now), False
+
+
+def _keyed_claim(facts, task_id: int) -> TaskClaim:
+    if facts["keyed_task_id"] != task_id:
+        raise key_reused()
+    return db.session.get(TaskClaim, facts["keyed_id"])
 
 
 def _new_claim(member, facts, now: datetime) -> TaskClaim:

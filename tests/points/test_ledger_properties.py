@@ -47,7 +47,7 @@ def run(operation: str, person, boss, points: int) -> int:
         adjust_points(boss, person, person.grid, points, "随机调整")
         return points
     task = publish(boss, person.grid, points)
-    claim = tasks.claim_task(person, task.id)
+    claim, _ = tasks.claim_task(person, task.id)
     if operation == "give_back":
         tasks.release_claim(person, task.id, claim.id)
         return 0

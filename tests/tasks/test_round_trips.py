@@ -24,17 +24,21 @@ def statements():
 
 def test_a_claim_is_auth_plus_one_statement(login_as, member, make_task, tree):
     """On PostgreSQL the slot, the claim and a refusal's facts are one statement (data-modifying
-    CTEs); SQLite, without them, takes steps. A refusal costs no more than a win."""
+    CTEs); SQLite, without them, takes steps. A refusal costs no more than a win, and an
+    Idempotency-Key, kept on the claim, no more than none, even when a retry is answered."""
     task = make_task(tree["a1"], slots=1)
     first, second = login_as(member(tree["a1"])), login_as(member(tree["a1"]))
-    path = f"/tasks/{task.id}/claims"
+    path, key = f"/tasks/{task.id}/claims", {"Idempotency-Key": "tap-1"}
     db.session.commit()
     with statements() as won:
-        assert first.post(path).status_code == 201
+        assert first.post(path, headers=key).status_code == 201
     with statements() as refused:
         assert second.post(path).status_code == 409
+    with statements() as retried:
+        assert first.post(path, headers=key).status_code == 201
     if db.engine.dialect.name == "postgresql":
         assert [s.split()[0] for s in won] == [s.split()[0] for s in refused] == ["SELECT", "WITH"]
+        assert [s.split()[0] for s in retried[:2]] == ["SELECT", "WITH"]  # then the claim, to answer with
     else:
         assert [s.split()[0] for s in won if not s.startswith("SELECT")] == ["UPDATE", "INSERT"]
         assert len(won) <= 4, won  # the person and their roles, the two writes, the task's facts

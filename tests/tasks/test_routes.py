@@ -249,7 +249,38 @@ def test_retried_claim_with_the_same_idempotency_key_replays_the_first(login_as,
     again = client.post(f"/tasks/{task.id}/claims", headers={"Idempotency-Key": "tap-1"})
     assert first.status_code == again.status_code == 201
     assert first.get_json()["id"] == again.get_json()["id"] and again.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
     assert db.session.get(Task, task.id).taken == 1
+
+
+def test_a_retry_arriving_after_the_claim_was_given_back_takes_no_new_slot(login_as, member, make_task, tree):
+    task = make_task(tree["a1"], slots=1)
+    client = login_as(member(tree["a1"]))
+    first = client.post(f"/tasks/{task.id}/claims", headers={"Idempotency-Key": "tap-1"}).get_json()
+    client.post(f"/tasks/{task.id}/claims/{first['id']}/release")
+    late = client.post(f"/tasks/{task.id}/claims", headers={"Idempotency-Key": "tap-1"})
+    assert (late.status_code, late.get_json()["id"], late.get_json()["status"]) == (201, first["id"], "released")
+    assert db.session.get(Task, task.id).taken == 0
+    assert client.post(f"/tasks/{task.id}/claims", headers={"Idempotency-Key": "tap-2"}).status_code == 201
+
+
+def test_an_idempotency_key_used_for_one_task_is_refused_for_another(login_as, member, make_task, tree):
+    one, other = make_task(tree["a1"]), make_task(tree["a1"])
+    client = login_as(member(tree["a1"]))
+    assert client.post(f"/tasks/{one.id}/claims", headers={"Idempotency-Key": "tap-1"}).status_code == 201
+    reused = client.post(f"/tasks/{other.id}/claims", headers={"Idempotency-Key": "tap-1"})
+    assert (reused.status_code, reused.get_json()["code"]) == (422, "idempotency_key_reused")
+    assert db.session.get(Task, other.id).taken == 0
+    too_long = client.post(f"/tasks/{other.id}/claims", headers={"Idempotency-Key": "k" * 65})
+    assert (too_long.status_code, too_long.get_json()["code"]) == (400, "idempotency_key_invalid")
+
+
+def test_members_may_use_the_same_idempotency_key(login_as, member, make_task, tree):
+    task = make_task(tree["a1"], slots=2)
+    answers = [login_as(member(tree["a1"])).post(f"/tasks/{task.id}/claims", headers={"Idempotency-Key": "tap-1"})
+               for _ in range(2)]
+    assert [a.status_code for a in answers] == [201, 201] and answers[0].get_json()["id"] != answers[1].get_json()["id"]
+    assert db.session.get(Task, task.id).taken == 2
 
 
 # --- giving back ----------------------------------------------------------------

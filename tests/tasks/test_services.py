@@ -93,7 +93,7 @@ def test_xlsx_catalogue(tmp_path):
 # --- inbox and statistics ------------------------------------------------------
 
 def submitted_claim(task, person, note="完成"):
-    claim = services.claim_task(person, task.id)
+    claim, _ = services.claim_task(person, task.id)
     services.submit_proof(person, task.id, claim.id, note, [])
     db.session.commit()
     return claim
@@ -131,7 +131,7 @@ def test_grid_stats_for_a_subtree(member, leader, make_task, tree):
     verified = submitted_claim(open_task, member(tree["a1"]))
     services.verify_claim(leader(tree["a"]), open_task.id, verified.id, approved=True)
     submitted_claim(open_task, member(tree["a1"]))
-    given_back = services.claim_task(member(tree["a1"]), open_task.id)
+    given_back, _ = services.claim_task(member(tree["a1"]), open_task.id)
     services.release_claim(given_back.user, open_task.id, given_back.id)
     submitted_claim(other, member(tree["b1"]))
     db.session.commit()
