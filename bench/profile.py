@@ -75,6 +75,7 @@ def main(argv=None) -> None:
     args = parse(argv)
     settings = Settings(scale=args.scale, database=args.database, wechat_port=args.wechat_port)
     os.environ.update(settings.app_env())
+    database.migrate(settings.app_env(), str(PROJECT_ROOT))  # the working tree's schema, as make bench would
     chosen = [s for s in SCENARIOS if not args.scenarios or s.name in args.scenarios]
     standin = WeChatStandIn(settings.wechat_port)
     standin.start()
