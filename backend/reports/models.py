@@ -86,6 +86,8 @@ class Report(db.Model):
         # The few reports whose text check is still to come, for the sweep that asks again.
         Index("ix_reports_text_review_pending", "created_at",
               postgresql_where=text(TEXT_PENDING), sqlite_where=text(TEXT_PENDING)),
+        # The client's Idempotency-Key, as on check-ins and claims: a retried submission finds its report.
+        Index("uq_reports_reporter_key", "reporter_id", "client_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -125,6 +127,7 @@ class Report(db.Model):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    client_key: Mapped[str | None] = mapped_column(String(64))
 
     reporter = relationship("User", foreign_keys=[reporter_id], lazy="joined")
     assignee = relationship("User", foreign_keys=[assignee_id], lazy="joined")

@@ -1,7 +1,7 @@
 from flask import Response, g, jsonify
 
 from backend.core.api import LOGIN, PUBLIC, Blueprint, access, page_of
-from backend.core.idempotency import idempotent
+from backend.core.idempotency import REPLAYED, client_key, keyed_on_the_row
 from backend.reports import listing, presenters, services
 from backend.reports.categories import categories
 from backend.reports.schemas import (ReportActionArgs, ReportCategoryListSchema, ReportCreateArgs, ReportDetailSchema,
@@ -22,14 +22,14 @@ def list_categories():
 
 
 @blp.route("/reports", methods=["POST"])
-@idempotent
 @blp.arguments(ReportCreateArgs())  # an instance: webargs would build one from the class on every submission
 @blp.response(201, ReportDetailSchema)
+@blp.doc(**keyed_on_the_row("同一用户重试时使用同一标识：返回首次提交的反映（201），不重复提交"))
 @access(LOGIN)
 def create_report(args):
     """随手拍：1–9 张照片、类型、描述、位置，可匿名；分派到位置所在的微网格（否则本人所在网格）"""
-    report = services.submit_report(g.user, args)
-    return presenters.detail(report, g.user)
+    report, replayed = services.submit_report(g.user, args, client_key())
+    return presenters.detail(report, g.user), 201, REPLAYED if replayed else {}
 
 
 @blp.route("/reports", methods=["GET"])

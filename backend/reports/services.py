@@ -28,8 +28,9 @@ from sqlalchemy.orm import lazyload, selectinload
 
 from backend.auth.models import User
 from backend.auth.permissions import ROLE_CAPABILITIES, can
-from backend.core.db import db, utcnow
+from backend.core.db import db, dialect_insert, utcnow
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
+from backend.core.idempotency import key_reused
 from backend.core.timeutil import local_zone
 from backend.core.wechat import SUGGESTIONS, get_wechat
 from backend.grids.models import Grid, MemberUnit
@@ -149,12 +150,16 @@ ACCESS_CHECKS.append(_photo_access)
 # --- reading -----------------------------------------------------------------------------
 
 
+def _detail_query():
+    """Reports with what their detail shows: timeline, photos, rating."""
+    return select(Report).options(selectinload(Report.events).selectinload(ReportEvent.photos),
+                                  selectinload(Report.photos), selectinload(Report.rating))
+
+
 def get_report(user: User, report_id: int, lock: bool = False) -> Report:
     """The report with its timeline and photos if ``user`` may see it (404 otherwise);
     ``lock`` takes its row lock first."""
-    query = select(Report).where(Report.id == report_id).options(
-        selectinload(Report.events).selectinload(ReportEvent.photos), selectinload(Report.photos),
-        selectinload(Report.rating))
+    query = _detail_query().where(Report.id == report_id)
     if lock:
         query = query.with_for_update(of=Report).execution_options(populate_existing=True)
     report = db.session.scalar(query)
@@ -192,11 +197,23 @@ def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 # --- submitting ---------------------------------------------------------------------------
 
 
-def submit_report(user: User, data: dict) -> Report:
+def submit_report(user: User, data: dict, client_key: str | None = None) -> tuple[Report, bool]:
     """File a report at the grid containing the spot (else the reporter's grid). Its content is
-    checked by a job after the commit (``check_new_report``), which holds it if the text needs review."""
+    checked by a job after the commit (``check_new_report``), which holds it if the text needs review.
+
+    Returns (the report, whether it is the one an earlier request with ``client_key``, the
+    request's Idempotency-Key, filed): a retry gets it back. A retry is told apart without a
+    statement of its own: its photos are attached already, or (a twin racing the first) the
+    report's INSERT meets the key and does nothing.
+    """
     category = get_category(data["category"])
-    photos = _fresh_photos(user, data["photo_ids"])
+    try:
+        photos = _fresh_photos(user, data["photo_ids"])
+    except DomainError as refusal:
+        earlier = refusal.code == "photo_already_used" and _keyed_report(user, client_key, data)
+        if not earlier:
+            raise
+        return earlier, True
     location = data["location"]
     grid = grid_at(location["lng"], location["lat"]) or user.grid
     if grid is None:
@@ -206,10 +223,12 @@ def submit_report(user: User, data: dict) -> Report:
                    description=data["description"].strip(), lat=location["lat"], lng=location["lng"],
                    address=location["address"].strip(), origin_grid_id=grid.id, grid_id=grid.id, status="submitted",
                    text_review="pending", hold_reason="", escalations=0, overdue=False, follower_count=0,
-                   created_at=now, deadline_at=now + timedelta(hours=category["accept_hours"]))
+                   created_at=now, deadline_at=now + timedelta(hours=category["accept_hours"]), client_key=client_key)
     event_columns = dict(action="submit", actor_id=user.id, note="", status="submitted", grid_id=grid.id,
                          created_at=now)
     report_id, event_id = _insert_submission(columns, event_columns, [upload.id for upload in photos])
+    if report_id is None:  # a twin with the same key filed it first
+        return _keyed_report(user, client_key, data), True
     # The objects the answer is made from, as written: no query, and no flush to write them again.
     report = Report(id=report_id, **columns, reporter=user, origin_grid=grid, grid=grid, rating=None)
     event = ReportEvent(id=event_id, report_id=report_id, **event_columns, report=report, actor=user, grid=grid)
@@ -218,21 +237,38 @@ def submit_report(user: User, data: dict) -> Report:
                     report=report, event=event, upload=upload)
     _notify(report, event)
     enqueue(check_new_report, report_id, request.host_url)
+    return report, False
+
+
+def _keyed_report(user: User, client_key: str | None, data: dict) -> Report | None:
+    """The report ``user`` filed with ``client_key``, if any; the key is refused when that
+    report is not this request's (other photos, category or description)."""
+    if not client_key:
+        return None
+    report = db.session.scalar(_detail_query().where(Report.reporter_id == user.id, Report.client_key == client_key))
+    if report is None:
+        return None
+    sent = (data["category"], data["description"].strip(), data["photo_ids"])
+    submitted = report.events[0]  # the timeline starts with the submission
+    if sent != (report.category, report.description, [photo.upload_id for photo in submitted.photos]):
+        raise key_reused()
     return report
 
 
-def _insert_submission(columns: dict, event_columns: dict, upload_ids: list[int]) -> tuple[int, int]:
-    """Write a new report, its submit event and its photos; returns the report's and the event's ids.
-    PostgreSQL takes the three in one statement (round trips are much of a submission's cost);
-    SQLite, which has no INSERT in a CTE, one each."""
+def _insert_submission(columns: dict, event_columns: dict, upload_ids: list[int]) -> tuple[int | None, int | None]:
+    """Write a new report, its submit event and its photos; returns the report's and the event's ids,
+    or Nones when the reporter's key is on a report already. PostgreSQL takes the three in one
+    statement (round trips are much of a submission's cost); SQLite, which has no INSERT in a CTE, one each."""
     connection = db.session.connection()  # Core statements: the ORM's execution layer adds only cost
     if connection.dialect.name == "postgresql":
         params = {**{f"report_{name}": value for name, value in columns.items()},
                   **{f"event_{name}": value for name, value in event_columns.items()}, "upload_ids": upload_ids}
         row = connection.execute(_one_statement_submission(tuple(columns), tuple(event_columns)), params).first()
-        return row.report_id, row.event_id
+        return (row.report_id, row.event_id) if row else (None, None)
     reports, events = Report.__table__, ReportEvent.__table__
-    report_id = connection.scalar(insert(reports).values(columns).returning(reports.c.id))
+    report_id = connection.scalar(_insert_report("sqlite").values(columns))
+    if report_id is None:
+        return None, None
     event_id = connection.scalar(insert(events).values({**event_columns, "report_id": report_id}).returning(events.c.id))
     connection.execute(insert(ReportPhoto.__table__), [
         {"report_id": report_id, "event_id": event_id, "upload_id": upload_id, "position": position}
@@ -246,9 +282,9 @@ def _one_statement_submission(report_columns: tuple[str, ...], event_columns: tu
     feeding the next; parameters ``report_<column>``, ``event_<column>`` and ``upload_ids``.
     Built once: building the expression costs more than running it."""
     reports, events, photos = Report.__table__, ReportEvent.__table__, ReportPhoto.__table__
-    new_report = (insert(reports)
+    new_report = (_insert_report("postgresql")
                   .values({name: bindparam(f"report_{name}", type_=reports.c[name].type) for name in report_columns})
-                  .returning(reports.c.id).cte("new_report"))
+                  .cte("new_report"))
     event_values = (bindparam(f"event_{name}", type_=events.c[name].type) for name in event_columns)
     new_event = (insert(events).from_select([*event_columns, "report_id"], select(*event_values, new_report.c.id))
                  .returning(events.c.id, events.c.report_id).cte("new_event"))
@@ -259,6 +295,13 @@ def _one_statement_submission(report_columns: tuple[str, ...], event_columns: tu
             .from_select(["report_id", "event_id", "upload_id", "position"],
                          in_order.select_from(new_event.join(attached, true())))
             .returning(photos.c.report_id, photos.c.event_id))
+
+
+def _insert_report(dialect_name: str):
+    """A report's INSERT, returning its id; nothing when the reporter's key is on one already."""
+    reports = Report.__table__
+    return (dialect_insert(reports, dialect_name).on_conflict_do_nothing(index_elements=["reporter_id", "client_key"])
+            .returning(reports.c.id))
 
 
 def _fresh_photos(user: User, photo_ids: list[int]) -> list[Upload]:

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 import time_machine
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from backend.core.db import db, utcnow
+from backend.core.idempotency import RETENTION, IdempotencyRecord
 from backend.jobs.ticker import run_tick
 from backend.points.models import PointEntry
 from backend.reports.models import Report
@@ -123,6 +124,20 @@ def test_publishing_with_a_retried_idempotency_key_creates_one_task(login_as, le
     first = client.post("/tasks", json=body, headers={"Idempotency-Key": "k1"})
     again = client.post("/tasks", json=body, headers={"Idempotency-Key": "k1"})
     assert first.status_code == again.status_code == 201 and first.get_json()["id"] == again.get_json()["id"]
+    assert again.get_json() == first.get_json() and again.headers["Idempotent-Replayed"] == "true"
+    assert db.session.scalar(select(func.count()).select_from(Task)) == 1
+    changed = client.post("/tasks", json={**body, "title": "另一项"}, headers={"Idempotency-Key": "k1"})
+    assert (changed.status_code, changed.get_json()["code"]) == (422, "idempotency_key_reused")
+
+
+def test_a_key_kept_past_its_retention_is_refused_and_publishes_nothing(login_as, leader, tree):
+    client = login_as(leader(tree["a"]))
+    body = {"grid_id": tree["a"].id, "title": "巡查", "slots": 1, "deadline": later(days=1), "points": 2}
+    assert client.post("/tasks", json=body, headers={"Idempotency-Key": "old"}).status_code == 201
+    db.session.execute(update(IdempotencyRecord).values(created_at=utcnow() - RETENTION - timedelta(minutes=1)))
+    db.session.commit()
+    again = client.post("/tasks", json=body, headers={"Idempotency-Key": "old"})
+    assert (again.status_code, again.get_json()["code"]) == (422, "idempotency_key_expired")
     assert db.session.scalar(select(func.count()).select_from(Task)) == 1
 
 
