@@ -53,8 +53,8 @@ def client_key() -> str | None:
 
 
 def keyed_on_the_row(description: str) -> dict:
-    """OpenAPI for a view that keeps the key on the row it creates (a check-in, a claim), so
-    its one statement finds a retry's first record rather than going through ``idempotent``."""
+    """OpenAPI for a view that keeps the key on the row it creates (a check-in, a claim, a report),
+    so its own statements find a retry's first record rather than going through ``idempotent``."""
     return {"parameters": [{"in": "header", "name": HEADER, "required": False,
                             "schema": {"type": "string", "maxLength": 64}, "description": description}]}
 
