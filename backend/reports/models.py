@@ -103,7 +103,7 @@ class Report(db.Model):
     lng: Mapped[float] = mapped_column(Float)
     address: Mapped[str] = mapped_column(String(200), default="")
     #: The grid the report was filed in; statistics and who may see it follow this one.
-    origin_grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id"), index=True)
+    origin_grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id"))  # indexed first in ix_reports_origin_grid_created
     #: The grid it waits at now: moves up one level per escalation.
     grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="submitted")
