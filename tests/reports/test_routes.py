@@ -14,6 +14,7 @@ from backend.jobs.ticker import run_tick
 from backend.reports.models import Report, ReportEvent, ReportFollower
 from backend.reports.periodic import CHECK_REQUEUE_AFTER
 from backend.reports.services import TEXT_REVIEW_REASON, check_report_text
+from backend.uploads.models import Upload
 from tests.reports.conftest import report_body, upload
 
 
@@ -88,6 +89,17 @@ def test_bad_submissions_are_422(login_as, people, area, change, code):
     response = client.post("/reports", json=body)
     assert response.status_code == 422 and response.get_json()["code"] == code
     assert db.session.scalar(select(func.count()).select_from(Report)) == 0
+
+
+def test_a_photo_whose_file_was_purged_cannot_be_filed(login_as, people, area):
+    client = login_as(people["resident"])
+    kept, purged = upload(client), upload(client)
+    db.session.execute(update(Upload).where(Upload.id == purged).values(purged_at=utcnow()))
+    db.session.commit()
+    response = client.post("/reports", json=report_body(area["spots"]["a1"], [kept, purged]))
+    assert (response.status_code, response.get_json()["details"]) == (422, {"photo_ids": [purged]})
+    assert db.session.scalar(select(func.count()).select_from(Report)) == 0
+    assert client.post("/reports", json=report_body(area["spots"]["a1"], [kept])).status_code == 201
 
 
 def test_photos_must_be_ones_own_distinct_and_unused(login_as, people, area, filed):
