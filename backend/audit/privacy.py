@@ -4,12 +4,13 @@ from sqlalchemy import select, update
 
 from backend.audit.models import AuditEntry
 from backend.core.db import db
+from backend.core.timeutil import local_iso
 
 
 def export(user) -> dict:
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.actor_id == user.id).order_by(AuditEntry.id))
     return {"my_actions": [{"action": e.action, "target_type": e.target_type, "target_id": e.target_id,
-                            "ip": e.ip, "at": e.created_at.isoformat()} for e in entries]}
+                            "ip": e.ip, "at": local_iso(e.created_at)} for e in entries]}
 
 
 def erase(user) -> None:

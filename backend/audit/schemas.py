@@ -1,6 +1,7 @@
 import marshmallow as ma
 
 from backend.core.api import PageArgs
+from backend.core.timeutil import LocalDateTime
 
 
 class AuditArgs(PageArgs):
@@ -15,4 +16,4 @@ class AuditEntrySchema(ma.Schema):
     target_id = ma.fields.Integer(allow_none=True)
     detail = ma.fields.Dict()
     ip = ma.fields.String()
-    created_at = ma.fields.DateTime()
+    created_at = LocalDateTime()

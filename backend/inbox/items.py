@@ -19,6 +19,7 @@ from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from backend.core.db import UTCDateTime
+from backend.core.timeutil import local_iso
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class InboxItem:
         """As ``InboxItemSchema`` dumps it: the inbox sends its page as it is, because dumping each
         item field by field cost a quarter of the request."""
         return {"kind": self.kind, "id": self.id, "title": self.title, "grid": {"id": self.grid_id, "name": self.grid_name},
-                "status": self.status, "deadline": self.deadline and self.deadline.isoformat(),
+                "status": self.status, "deadline": local_iso(self.deadline),
                 "overdue": self.overdue, "path": self.path}
 
 

@@ -1,5 +1,7 @@
 import marshmallow as ma
 
+from backend.core.timeutil import LocalDateTime
+
 
 class InboxItemSchema(ma.Schema):
     kind = ma.fields.String(required=True)
@@ -7,7 +9,7 @@ class InboxItemSchema(ma.Schema):
     title = ma.fields.String(required=True)
     grid = ma.fields.Function(lambda item: {"id": item.grid_id, "name": item.grid_name})
     status = ma.fields.String()
-    deadline = ma.fields.DateTime(allow_none=True)
+    deadline = LocalDateTime(allow_none=True)
     overdue = ma.fields.Boolean()
     path = ma.fields.String()
 

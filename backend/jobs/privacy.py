@@ -3,6 +3,7 @@
 from sqlalchemy import delete, select
 
 from backend.core.db import db
+from backend.core.timeutil import local_iso
 from backend.jobs.models import Notification
 
 
@@ -10,7 +11,7 @@ def export(user) -> dict:
     notifications = db.session.scalars(select(Notification).where(Notification.user_id == user.id)
                                        .order_by(Notification.id))
     return {"notifications": [{"page": n.page, "data": n.data, "status": n.status,
-                               "created_at": n.created_at.isoformat()} for n in notifications]}
+                               "created_at": local_iso(n.created_at)} for n in notifications]}
 
 
 def erase(user) -> None:

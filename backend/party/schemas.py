@@ -2,7 +2,7 @@ import marshmallow as ma
 
 from backend.core.api import PageArgs
 from backend.core.masking import mask_phone
-from backend.core.timeutil import local_zone
+from backend.core.timeutil import LocalDateTime
 from backend.core.validation import PLAIN, TEXT, Trimmed
 from backend.grids.schemas import GridRefSchema
 from backend.party.models import ACTIVITY_KINDS, REGISTRATION_STATUS_NAMES, REGISTRATION_STATUSES
@@ -54,8 +54,8 @@ class RegistrationSchema(ma.Schema):
     status = ma.fields.String()
     status_name = ma.fields.Function(lambda r: REGISTRATION_STATUS_NAMES[r.status])
     reject_reason = ma.fields.String()
-    created_at = ma.fields.DateTime()
-    decided_at = ma.fields.DateTime(allow_none=True)
+    created_at = LocalDateTime()
+    decided_at = LocalDateTime(allow_none=True)
     decided_by = ma.fields.Function(lambda r: {"id": r.decided_by.id, "name": r.decided_by.display_name} if r.decided_by else None)
 
 
@@ -69,14 +69,6 @@ class OwnRegistrationSchema(RegistrationSchema):
 class GeoPointSchema(ma.Schema):
     lat = ma.fields.Float(required=True, validate=ma.validate.Range(min=-90, max=90))
     lng = ma.fields.Float(required=True, validate=ma.validate.Range(min=-180, max=180))
-
-
-class LocalDateTime(ma.fields.DateTime):
-    """ISO 8601; a time without an offset is taken as local time (Asia/Shanghai by default)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        moment = super()._deserialize(value, attr, data, **kwargs)
-        return moment if moment.tzinfo else moment.replace(tzinfo=local_zone())
 
 
 class ActivityArgs(ma.Schema):
@@ -122,8 +114,8 @@ class ActivitySchema(ma.Schema):
     place = ma.fields.String()
     location = ma.fields.Function(_location)
     checkin_radius_m = ma.fields.Integer(allow_none=True)
-    starts_at = ma.fields.DateTime()
-    ends_at = ma.fields.DateTime()
+    starts_at = LocalDateTime()
+    ends_at = LocalDateTime()
     capacity = ma.fields.Integer()
     checked_in = ma.fields.Integer()
     service_hours = ma.fields.Float()
@@ -133,8 +125,8 @@ class ActivitySchema(ma.Schema):
 class CheckinSchema(ma.Schema):
     id = ma.fields.Integer()
     activity = ma.fields.Function(lambda c: {"id": c.activity_id, "title": c.activity_title})
-    checked_in_at = ma.fields.DateTime()
-    checked_out_at = ma.fields.DateTime(allow_none=True)
+    checked_in_at = LocalDateTime()
+    checked_out_at = LocalDateTime(allow_none=True)
     service_hours = ma.fields.Float(allow_none=True)
     via = ma.fields.String()
     within_radius = ma.fields.Boolean(allow_none=True)
@@ -177,8 +169,8 @@ class ReportCheckinSchema(ma.Schema):
     id = ma.fields.Integer()
     activity = ma.fields.Dict()
     grid_name = ma.fields.String()
-    checked_in_at = ma.fields.DateTime()
-    checked_out_at = ma.fields.DateTime(allow_none=True)
+    checked_in_at = LocalDateTime()
+    checked_out_at = LocalDateTime(allow_none=True)
     service_hours = ma.fields.Float()
     points = ma.fields.Integer()
 
@@ -187,8 +179,8 @@ class ReportRegistrationSchema(ma.Schema):
     id = ma.fields.Integer()
     status = ma.fields.String()
     status_name = ma.fields.String()
-    created_at = ma.fields.DateTime()
-    decided_at = ma.fields.DateTime(allow_none=True)
+    created_at = LocalDateTime()
+    decided_at = LocalDateTime(allow_none=True)
 
 
 class ReportMemberSchema(ma.Schema):

@@ -2,6 +2,7 @@ import marshmallow as ma
 
 from backend.core.api import MAX_ID, PageArgs
 from backend.core.masking import mask_name
+from backend.core.timeutil import LocalDateTime
 from backend.points.models import SOURCE_NAMES
 
 
@@ -15,7 +16,7 @@ class PointEntrySchema(ma.Schema):
     #: The leader who verified the task or made the adjustment; None for automatic awards.
     granted_by = ma.fields.Function(lambda e: {"id": e.granted_by.id, "name": e.granted_by.display_name}
                                     if e.granted_by else None)
-    created_at = ma.fields.DateTime()
+    created_at = LocalDateTime()
 
 
 class MyPointsSchema(ma.Schema):

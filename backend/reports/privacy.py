@@ -10,6 +10,7 @@ timeline go, and their follows are removed (the count stays).
 from sqlalchemy import delete, select, update
 
 from backend.core.db import db
+from backend.core.timeutil import local_iso
 from backend.reports.models import REPORTER_ACTIONS, Report, ReportEvent, ReportFollower, ReportRating
 
 
@@ -22,10 +23,10 @@ def export(user) -> dict:
     return {
         "reports": [_report(r) for r in reports],
         "ratings": [{"report_id": r.report_id, "score": r.score, "comment": r.comment,
-                     "created_at": r.created_at.isoformat()} for r in ratings],
-        "follows": [{"report_id": f.report_id, "created_at": f.created_at.isoformat()} for f in follows],
+                     "created_at": local_iso(r.created_at)} for r in ratings],
+        "follows": [{"report_id": f.report_id, "created_at": local_iso(f.created_at)} for f in follows],
         "timeline": [{"report_id": e.report_id, "action": e.action, "note": e.note,
-                      "created_at": e.created_at.isoformat()} for e in events],
+                      "created_at": local_iso(e.created_at)} for e in events],
     }
 
 
@@ -35,7 +36,7 @@ def _report(report: Report) -> dict:
         "anonymous": report.anonymous, "status": report.status,
         "location": {"lat": report.lat, "lng": report.lng, "address": report.address},
         "grid": report.origin_grid.name, "photo_ids": [p.upload_id for p in report.photos],
-        "created_at": report.created_at.isoformat(),
+        "created_at": local_iso(report.created_at),
     }
 
 

@@ -1,18 +1,11 @@
 import marshmallow as ma
 
 from backend.core.api import MAX_ID, PageArgs
-from backend.core.timeutil import local_iso
+from backend.core.timeutil import LocalDateTime
 from backend.grids.schemas import GridRefSchema
 from backend.reports.models import STATUS_NAMES, USER_ACTIONS
 
 MAX_PHOTOS = 9
-
-
-class LocalDateTime(ma.fields.DateTime):
-    """Out in the service's time zone with its offset (2024-05-01T09:00:00+08:00)."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return local_iso(value)
 
 
 def _not_blank(text: str) -> None:

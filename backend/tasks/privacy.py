@@ -6,6 +6,7 @@ figures and the points ledger keep adding up.
 from sqlalchemy import select
 
 from backend.core.db import db, utcnow
+from backend.core.timeutil import local_iso
 from backend.tasks.models import TaskClaim
 from backend.tasks.services import release_claim
 
@@ -15,7 +16,7 @@ def export(user) -> dict:
     now = utcnow()
     return {"claims": [
         {"id": c.id, "task": c.task.title, "grid": c.task.grid.name, "status": c.status_at(now), "note": c.note,
-         "photo_ids": [p.upload_id for p in c.photos], "claimed_at": c.claimed_at.isoformat()}
+         "photo_ids": [p.upload_id for p in c.photos], "claimed_at": local_iso(c.claimed_at)}
         for c in claims
     ]}
 

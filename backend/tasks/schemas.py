@@ -3,6 +3,7 @@ from flask import g
 
 from backend.core.api import MAX_ID, PageArgs
 from backend.core.db import utcnow
+from backend.core.timeutil import LocalDateTime
 from backend.core.validation import PLAIN, TEXT, Trimmed
 from backend.grids.schemas import GridRefSchema
 from backend.tasks.models import CATALOGUE_GROUPS, CLAIM_STATES, PROOF_KINDS
@@ -97,7 +98,7 @@ class TaskBriefSchema(ma.Schema):
     id = ma.fields.Integer()
     title = ma.fields.String()
     grid_id = ma.fields.Integer()
-    deadline = ma.fields.DateTime()
+    deadline = LocalDateTime()
     points = ma.fields.Integer()
 
 
@@ -113,11 +114,11 @@ class ClaimSchema(ma.Schema):
     photos = ma.fields.Function(lambda c: [describe(p.upload, g.user) for p in c.photos])
     #: The leader's reason the last time the proof was sent back.
     reject_reason = ma.fields.String()
-    claimed_at = ma.fields.DateTime()
-    submitted_at = ma.fields.DateTime(allow_none=True)
-    rejected_at = ma.fields.DateTime(allow_none=True)
-    verified_at = ma.fields.DateTime(allow_none=True)
-    released_at = ma.fields.DateTime(allow_none=True)
+    claimed_at = LocalDateTime()
+    submitted_at = LocalDateTime(allow_none=True)
+    rejected_at = LocalDateTime(allow_none=True)
+    verified_at = LocalDateTime(allow_none=True)
+    released_at = LocalDateTime(allow_none=True)
 
 
 class TaskSchema(ma.Schema):
@@ -128,14 +129,14 @@ class TaskSchema(ma.Schema):
     slots = ma.fields.Integer()
     taken = ma.fields.Integer()
     remaining = ma.fields.Integer()
-    deadline = ma.fields.DateTime()
+    deadline = LocalDateTime()
     points = ma.fields.Integer()
     proof_required = ma.fields.List(ma.fields.String())
     #: open (claimable), full (every slot taken) or closed (deadline passed).
     status = ma.fields.Function(lambda t: t.status_at(utcnow()))
     catalogue_item = ma.fields.Nested(CatalogueRefSchema, allow_none=True)
     report_id = ma.fields.Integer(allow_none=True)
-    created_at = ma.fields.DateTime()
+    created_at = LocalDateTime()
     my_claim = ma.fields.Nested(ClaimBriefSchema, allow_none=True)
 
 
