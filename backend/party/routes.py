@@ -5,7 +5,7 @@ from flask import g, send_file
 from backend.audit.services import record_bulk_read
 from backend.core.api import LOGIN, Blueprint, access, page_of, paginate
 from backend.core.db import db
-from backend.core.idempotency import client_key, idempotent, keyed_on_the_row
+from backend.core.idempotency import REPLAYED, client_key, idempotent, keyed_on_the_row
 from backend.grids.services import get_grid
 from backend.party import reports, services
 from backend.party.cli import close_activities_command
@@ -138,8 +138,8 @@ def poster(activity_id):
 @access(LOGIN)
 def check_in(args):
     """扫码签到：首次 201，重复扫码 200 并返回同一条记录"""
-    record, created = services.check_in(g.user, args["token"], args["location"], client_key(), args["activity_id"])
-    return record, 201 if created else 200
+    record, outcome = services.check_in(g.user, args["token"], args["location"], client_key(), args["activity_id"])
+    return record, 200 if outcome == "repeat" else 201, REPLAYED if outcome == "replayed" else {}
 
 
 @blp.route("/checkins/<int:checkin_id>/checkout", methods=["POST"])

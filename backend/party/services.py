@@ -435,8 +435,9 @@ class _Scan:
 
 
 def check_in(user: User, token: str, location: dict | None = None, client_key: str | None = None,
-             activity_id: int | None = None) -> tuple[CheckinResult, bool]:
-    """Check ``user`` in with a scanned code; returns (the record, whether this request created it).
+             activity_id: int | None = None) -> tuple[CheckinResult, str]:
+    """Check ``user`` in with a scanned code; returns (the record, how this request came by it:
+    ``created``, ``replayed`` for a retry of the request that created it, or ``repeat``).
 
     One statement after authentication on PostgreSQL, first time or repeat
     (``_scan_statement``), then the commit at once: every other scan of the
@@ -475,10 +476,10 @@ def check_in(user: User, token: str, location: dict | None = None, client_key: s
         raise refusal
     db.session.commit()
     return CheckinResult(scan.created_id, code.activity_id, scan.title, now, None, None, code.via, scan.created_within,
-                         scan.created_band, repeat=False), True
+                         scan.created_band, repeat=False), "created"
 
 
-def _earlier_checkin(connection, user, code, client_key, scan: _Scan) -> tuple[CheckinResult, bool]:
+def _earlier_checkin(connection, user, code, client_key, scan: _Scan) -> tuple[CheckinResult, str]:
     """Nothing was inserted: a repeat gets its first record back. A first record committed by
     a racing scan after this statement began is not in its snapshot: read it again."""
     if scan.first_id is None:
@@ -490,11 +491,11 @@ def _earlier_checkin(connection, user, code, client_key, scan: _Scan) -> tuple[C
     return _repeat_of({**earlier, "activity_id": code.activity_id, "activity_title": scan.title}, client_key)
 
 
-def _repeat_of(first: dict, client_key: str | None) -> tuple[CheckinResult, bool]:
+def _repeat_of(first: dict, client_key: str | None) -> tuple[CheckinResult, str]:
     """The first record; the request that made it (same key) is answered as it was, with 201."""
     first_key = first.pop("client_key")
     replay = client_key is not None and first_key == client_key
-    return CheckinResult(**first, repeat=not replay), replay
+    return CheckinResult(**first, repeat=not replay), "replayed" if replay else "repeat"
 
 
 # ------------------------------------------------------------------ hours and points

@@ -39,6 +39,9 @@ def test_idempotency_key_replays_the_first_answer(login_as, tree, member, make_a
     retry = client.post("/checkins", json={"token": token}, headers={"Idempotency-Key": "scan-1"})
     assert first.status_code == retry.status_code == 201
     assert retry.get_json() == first.get_json()
+    assert retry.headers["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first.headers
+    repeat = client.post("/checkins", json={"token": token}, headers={"Idempotency-Key": "scan-2"})
+    assert repeat.status_code == 200 and "Idempotent-Replayed" not in repeat.headers, "a new scan, not a retry"
     other = make_activity(tree["a"], title="另一场")
     reused = client.post("/checkins", json={"token": code_of(other)}, headers={"Idempotency-Key": "scan-1"})
     assert reused.status_code == 422 and reused.get_json()["code"] == "idempotency_key_reused"
