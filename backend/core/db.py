@@ -79,21 +79,6 @@ def _tune_sqlite(dbapi_connection, connection_record):
     cursor.close()
 
 
-#: Execution options for a statement whose best plan depends on its parameters (how big a
-#: subtree is): psycopg then never prepares it, so PostgreSQL plans it for this call's
-#: values. Prepared, it may be given a generic plan after five calls, chosen on
-#: whoever called first, which can be ten times slower for everyone after.
-PLANNED_PER_CALL = {"planned_per_call": True}
-
-
-@event.listens_for(Engine, "do_execute")
-def _execute_unprepared(cursor, statement, parameters, context):
-    if context.execution_options.get("planned_per_call") and context.dialect.driver == "psycopg":
-        cursor.execute(statement, parameters, prepare=False)
-        return True
-    return False
-
-
 @event.listens_for(Engine, "begin")
 def _sqlite_begin_immediate(conn):
     # IMMEDIATE takes the write lock up front, so a read-then-write transaction

@@ -6,7 +6,7 @@ import functools
 from sqlalchemy import bindparam, func, select, union_all
 
 from backend.auth.models import User
-from backend.core.db import PLANNED_PER_CALL, db, utcnow
+from backend.core.db import db, utcnow
 from backend.core.domains import domain_modules
 
 
@@ -23,8 +23,7 @@ def _statements(*selects) -> tuple:
     page = (select(waiting, func.count().over().label("total"))
             .order_by(waiting.c.deadline.asc().nulls_last(), waiting.c.kind, waiting.c.id)
             .limit(bindparam("page_size")).offset(bindparam("page_offset")))
-    # A micro-grid's leader and the street's admin need different plans.
-    return page.execution_options(**PLANNED_PER_CALL), select(func.count()).select_from(waiting)
+    return page, select(func.count()).select_from(waiting)
 
 
 def inbox_page(user: User, page: int, page_size: int) -> dict:
