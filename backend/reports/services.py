@@ -265,7 +265,7 @@ def _insert_submission(columns: dict, event_columns: dict, upload_ids: list[int]
                   **{f"event_{name}": value for name, value in event_columns.items()}, "upload_ids": upload_ids}
         row = connection.execute(_one_statement_submission(tuple(columns), tuple(event_columns)), params).first()
         return (row.report_id, row.event_id) if row else (None, None)
-    reports, events = Report.__table__, ReportEvent.__table__
+    events = ReportEvent.__table__
     report_id = connection.scalar(_insert_report("sqlite").values(columns))
     if report_id is None:
         return None, None
