@@ -341,6 +341,7 @@ _FIRST_COLUMNS = ("id", "checked_in_at", "checked_out_at", "service_minutes", "v
 #: What the rules need of the activity, with the member's earlier record if there is one.
 _ACTIVITY_AND_FIRST = (
     select(_a.title, _a.grid_path, _a.starts_at, _a.ends_at, _a.checkin_radius_m,
+           (_a.checked_in >= _a.capacity).label("full"),
            *(_first.c[name].label(f"first_{name}") for name in _FIRST_COLUMNS))
     .select_from(_activities.outerjoin(_first, and_(_first.c.activity_id == _a.id,
                                                     _first.c.user_id == bindparam("uid"))))
@@ -367,13 +368,14 @@ def _fence_expressions():
 
 @functools.cache
 def _insert_checkin(dialect_name: str, with_location: bool):
-    """INSERT … SELECT from the activity's row: nothing is inserted for an unknown activity,
-    and the unique (activity, member) and (member, key) constraints make a repeat a no-op."""
+    """INSERT … SELECT from the activity's row: nothing is inserted for an unknown or full activity
+    (so refusing a scan of a full one undoes nothing and waits on no seat's lock), and the
+    unique (activity, member) and (member, key) constraints make a repeat a no-op."""
     within, band = _fence_expressions() if with_location else (cast(null(), Boolean), cast(null(), String))
     row = select(
         _a.id, cast(bindparam("uid"), Integer), bindparam("now", type_=UTCDateTime()), cast(bindparam("via"), String),
         within, band, cast(bindparam("client_key"), String),
-    ).where(_a.id == bindparam("aid"))
+    ).where(_a.id == bindparam("aid"), _a.checked_in < _a.capacity)
     columns = ["activity_id", "user_id", "checked_in_at", "via", "within_radius", "distance_band", "client_key"]
     return (dialect_insert(_checkins, dialect_name).from_select(columns, row).on_conflict_do_nothing()
             .returning(_c.id, _c.within_radius, _c.distance_band))
@@ -420,6 +422,7 @@ class _Scan:
     starts_at: datetime
     ends_at: datetime
     checkin_radius_m: int | None
+    full: bool  # before this scan (on SQLite, after it: read only when it inserted nothing)
     created_id: int | None
     created_within: bool | None
     created_band: str | None
@@ -441,8 +444,9 @@ def check_in(user: User, token: str, location: dict | None = None, client_key: s
 
     One statement after authentication on PostgreSQL, first time or repeat
     (``_scan_statement``), then the commit at once: every other scan of the
-    activity waits on its row lock. A refusal rolls back at once, which removes
-    the row and gives the seat back. ``client_key`` is the request's
+    activity waits on its row lock. A scan of a full activity inserts nothing;
+    any other refusal rolls back at once, which removes the row and gives the
+    seat back. ``client_key`` is the request's
     Idempotency-Key: a retry of the request that created the check-in gets the
     same 201 answer again.
     """
@@ -465,7 +469,7 @@ def check_in(user: User, token: str, location: dict | None = None, client_key: s
     if fields is None:
         raise DomainError("checkin_code_invalid", "该活动不存在，请扫描网格长出示的签到码", 400)
     scan = _Scan(**fields)
-    if scan.created_id is None:
+    if scan.created_id is None and (scan.first_id is not None or not scan.full):
         return _earlier_checkin(connection, user, code, client_key, scan)
     fence = (scan.created_within, scan.created_band) if scan.seated else None
     refusal = _refusal(scan, code.via, party_paths, now, fence)

@@ -110,9 +110,12 @@ def test_full_activity_is_refused_but_a_repeat_still_gets_its_record(login_as, t
     assert inside.post("/checkins", json={"token": code_of(activity)}).status_code == 201
     full = login_as(member(tree["a1"])).post("/checkins", json={"token": code_of(activity)})
     assert full.status_code == 409 and full.get_json()["code"] == "activity_full"
+    # Who may not come at all is told so, full or not.
+    neighbour = login_as(member(tree["b1"])).post("/checkins", json={"token": code_of(activity)})
+    assert neighbour.status_code == 403 and neighbour.get_json()["code"] == "not_registered"
     repeat = inside.post("/checkins", json={"token": code_of(activity)})
     assert repeat.status_code == 200 and repeat.get_json()["repeat"] is True
-    assert seats(activity) == 1
+    assert seats(activity) == checkins() == 1
 
 
 def test_geofence_keeps_only_a_band(login_as, tree, member, make_activity, fenced):
