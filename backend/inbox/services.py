@@ -17,10 +17,15 @@ def _domains() -> dict:
 
 
 @functools.cache
-def _statements(*selects) -> tuple:
-    """The page and the count of the union of these selects (built once per combination of shapes)."""
+def _statements(scope_level: int, *selects) -> tuple:
+    """The page and the count of the union of these selects (built once per combination of shapes).
+
+    One statement text per level of the caller's broadest grid: PostgreSQL may settle on one
+    generic plan for a prepared statement, and the plan that suits a city's or district's
+    subtree took a micro-grid leader's inbox from about 1.4 ms to 15 ms."""
     waiting = union_all(*selects).subquery("waiting")
     page = (select(waiting, func.count().over().label("total"))
+            .prefix_with(f"/* scope level {scope_level} */")
             .order_by(waiting.c.deadline.asc().nulls_last(), waiting.c.kind, waiting.c.id)
             .limit(bindparam("page_size")).offset(bindparam("page_offset")))
     return page, select(func.count()).select_from(waiting)
@@ -30,7 +35,8 @@ def inbox_page(user: User, page: int, page_size: int) -> dict:
     """``{items, total, page, page_size}`` of what waits for ``user``, deadline (none last), kind, id."""
     domains = _domains()
     contributions = [c for c in (module.inbox_selects(user) for module in domains.values()) if c is not None]
-    paged, count = _statements(*(select_ for selects, _ in contributions for select_ in selects))
+    scope_level = min((grant.grid.level for grant in user.grants), default=0)
+    paged, count = _statements(scope_level, *(select_ for selects, _ in contributions for select_ in selects))
     values = {name: value for _, domain_values in contributions for name, value in domain_values.items()}
     connection = db.session.connection()  # plain rows: the session's ORM layer has nothing to do here
     rows = connection.execute(paged, {**values, "page_size": page_size, "page_offset": (page - 1) * page_size}).all()
