@@ -44,4 +44,3 @@ def test_a_failed_transaction_is_rolled_back_and_the_connection_goes_on():
             conn.execute(text("SELECT 1 / 0"))
         conn.rollback()
         assert conn.scalar(text("SELECT 1")) == 1
-

@@ -108,7 +108,6 @@ def test_statements_do_not_grow_with_the_items(tree, make_user, login_as):
     assert statements() == one <= 2, "the login lookup and one statement"
 
 
-
 def test_a_broad_scope_and_a_narrow_one_do_not_share_a_statement(tree, make_user, login_as):
     """PostgreSQL may settle on one generic plan per prepared statement; the one that suits a
     street's subtree must not serve a micro-grid leader's inbox."""
@@ -125,6 +124,7 @@ def test_a_broad_scope_and_a_narrow_one_do_not_share_a_statement(tree, make_user
 
     micro_grid, its_neighbour, street = (inbox_statement(tree[name]) for name in ("a1", "b1", "street"))
     assert micro_grid == its_neighbour != street
+
 
 def test_items_are_sent_as_the_schema_dumps_them():
     """The inbox skips marshmallow's dump on the way out: what it sends must be what the schema would."""
