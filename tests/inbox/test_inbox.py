@@ -1,6 +1,7 @@
 """GET /inbox: every kind of waiting item in one list, soonest deadline first, a page at a time."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 import time_machine
@@ -38,6 +39,18 @@ def pending_registration(grid, person, days_ago: float) -> PartyRegistration:
     db.session.add(registration)
     db.session.commit()
     return registration
+
+
+@contextmanager
+def sent_statements():
+    """The SQL sent to the database meanwhile, as sent."""
+    seen: list[str] = []
+    record = lambda conn, cursor, statement, *args: seen.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def every_page(client, page_size: int) -> list[dict]:
@@ -89,13 +102,8 @@ def test_statements_do_not_grow_with_the_items(tree, make_user, login_as):
     client = login_as(leader)
 
     def statements() -> int:
-        seen = []
-        record = lambda conn, cursor, statement, *args: seen.append(statement)  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with sent_statements() as seen:
             assert client.get("/inbox?page_size=100").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
         return len([s for s in seen if not s.startswith(("BEGIN", "COMMIT", "ROLLBACK"))])
 
     waiting_report(tree["a1"], hours=1)
@@ -112,13 +120,8 @@ def test_a_broad_scope_and_a_narrow_one_do_not_share_a_statement(tree, make_user
     """PostgreSQL may settle on one generic plan per prepared statement; the one that suits a
     street's subtree must not serve a micro-grid leader's inbox."""
     def inbox_statement(grid) -> str:
-        seen = []
-        record = lambda conn, cursor, statement, *args: seen.append(statement)  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with sent_statements() as seen:
             assert login_as(make_user(roles=[("grid_leader", grid)])).get("/inbox").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
         (statement,) = [s for s in seen if "waiting" in s]
         return statement
 
