@@ -28,11 +28,7 @@ def rebuild_command():
 def fold_command(every):
     """Fold every pending change into the totals."""
     while True:
-        folded = 0
-        while moved := folding.fold():
-            db.session.commit()
-            folded += moved
-        db.session.commit()
+        folded = folding.fold_pending()
         if folded:
             folding.vacuum(StatDelta)
         click.echo(f"已汇总 {folded} 条变更")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select, text, tuple_
 
 from backend.core.db import db, dialect_insert, utcnow
 from backend.core.timeutil import local_zone
@@ -56,6 +56,21 @@ def fold(batch: int = FOLD_BATCH) -> int:
     return len(deltas)
 
 
+def fold_pending(batch: int = FOLD_BATCH) -> int:
+    """Fold the tail in committed batches until one comes back short, and return how many deltas moved.
+
+    A short batch took every delta committed when it began. Those written since wait for the next
+    call: under a steady stream of writes, folding until the tail is empty never pauses.
+    """
+    folded = 0
+    while True:
+        moved = fold(batch)
+        db.session.commit()
+        folded += moved
+        if moved < batch:
+            return folded
+
+
 def _drop_past_hours(session=None) -> None:
     """Remove the open-task totals of the hours gone by: a read takes the hours after its own.
 
@@ -80,6 +95,7 @@ def vacuum(model) -> None:
 def _member_changes(entries: Counter) -> Counter:
     """Keep each member's entries per grid; +1/-1 members where a member's count leaves or reaches 0."""
     changes: Counter = Counter()
+    emptied = []
     for (grid_id, user_id), net in sorted(entries.items()):
         if not net:
             continue
@@ -87,7 +103,10 @@ def _member_changes(entries: Counter) -> Counter:
                                         ["grid_id", "user_id"], "entries").returning(PointMember.entries))
         before = now - net
         changes[grid_id, "points.members"] += (now > 0) - (before > 0)
-    db.session.execute(delete(PointMember).where(PointMember.entries <= 0))
+        if now <= 0:
+            emptied.append((grid_id, user_id))
+    if emptied:  # by key: a scan of every member's row on each fold cost more than the rest of the fold
+        db.session.execute(delete(PointMember).where(tuple_(PointMember.grid_id, PointMember.user_id).in_(emptied)))
     return changes
 
 

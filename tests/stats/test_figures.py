@@ -21,7 +21,7 @@ from backend.points.models import PointEntry
 from backend.reports.models import STATUS_NAMES, Report, ReportRating
 from backend.stats import figures as stat_figures
 from backend.stats import fold as folding
-from backend.stats.models import StatDelta, StatTotal
+from backend.stats.models import PointMember, StatDelta, StatTotal
 from backend.tasks.models import Task, TaskClaim
 from tests.stats.recount import recount
 
@@ -208,6 +208,29 @@ def test_figures_equal_a_recount_in_the_tail_after_folding_and_after_a_rebuild(c
     _run(writer, 40)
     folding.rebuild()
     db.session.commit()
+    _assert_equal(login_as, make_user, city)
+
+
+def test_folding_what_is_pending_stops_at_the_first_short_batch(city, login_as, make_user):
+    """A short batch took everything committed when it began: folding on would, under a steady
+    stream of writes, never let the folder pause. A member whose entries fell to none loses the row."""
+    _run(Writer(5, city), 150)
+    pending = db.session.query(StatDelta).count()
+    batch = pending // 3 + 1  # three batches, the last one short
+    takes = []
+
+    def listener(connection, cursor, statement, *args):
+        if statement.startswith("DELETE FROM grid_stat_deltas"):
+            takes.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert folding.fold_pending(batch) == pending
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert len(takes) == 3
+    assert db.session.query(StatDelta).count() == 0
+    assert db.session.query(PointMember).filter(PointMember.entries <= 0).count() == 0
     _assert_equal(login_as, make_user, city)
 
 
