@@ -3,7 +3,7 @@ from io import BytesIO
 from flask import g, send_file
 
 from backend.audit.services import record_bulk_read
-from backend.core.api import LOGIN, Blueprint, access, page_of, paginate
+from backend.core.api import LOGIN, TOKEN, Blueprint, access, page_of, paginate
 from backend.core.db import db
 from backend.core.idempotency import REPLAYED, client_key, idempotent, keyed_on_the_row
 from backend.grids.services import get_grid
@@ -135,10 +135,10 @@ def poster(activity_id):
 @blp.response(201, CheckinSchema)
 @blp.alt_response(200, schema=CheckinSchema, description="已签到过：返回首次签到记录（repeat 为真）")
 @blp.doc(**keyed_on_the_row("同一用户重试时使用同一标识：返回首次结果（201），不重复签到"))
-@access(LOGIN)
+@access(TOKEN)
 def check_in(args):
     """扫码签到：首次 201，重复扫码 200 并返回同一条记录"""
-    record, outcome = services.check_in(g.user, args["token"], args["location"], client_key(), args["activity_id"])
+    record, outcome = services.check_in(g.caller, args["token"], args["location"], client_key(), args["activity_id"])
     return record, 200 if outcome == "repeat" else 201, REPLAYED if outcome == "replayed" else {}
 
 

@@ -24,10 +24,10 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
-from backend.auth.models import User
+from backend.auth.models import RoleAssignment, User
 from backend.auth.permissions import can, capability_scopes, holds_anywhere
 from backend.auth.roles import grant_role
-from backend.auth.services import require
+from backend.auth.services import TokenCaller, require, token_revoked
 from backend.core.db import UTCDateTime, db, dialect_insert, utcnow
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
 from backend.core.idempotency import key_reused
@@ -225,12 +225,14 @@ def early_checkin() -> timedelta:
 
 
 def _window_refusal(starts_at: datetime, ends_at: datetime, now: datetime) -> DomainError | None:
+    return _not_open(starts_at, ends_at, now) if now >= ends_at or now < starts_at - early_checkin() else None
+
+
+def _not_open(starts_at: datetime, ends_at: datetime, now: datetime) -> Conflict:
     if now >= ends_at:
         return Conflict("activity_not_open", "活动已结束，签到已关闭")
     opens = starts_at - early_checkin()
-    if now < opens:
-        return Conflict("activity_not_open", f"签到尚未开始，{opens.astimezone(local_zone()):%m月%d日 %H:%M} 起可签到")
-    return None
+    return Conflict("activity_not_open", f"签到尚未开始，{opens.astimezone(local_zone()):%m月%d日 %H:%M} 起可签到")
 
 
 def checkin_code(leader: User, activity: Activity) -> codes.RotatingCode:
@@ -297,28 +299,13 @@ def _not_registered() -> DomainError:
     return Forbidden("您还不是本活动所在网格的报到党员，请先完成双报到并等待网格长审核", code="not_registered")
 
 
-def _refusal(activity, via: str, party_paths: list[str], now: datetime, fence=None) -> DomainError | None:
-    """Why this member may not check in to ``activity`` now (None: they may).
-    ``fence`` (within radius, distance band) is judged when given."""
-    if not any(path.startswith(activity.grid_path) or activity.grid_path.startswith(path) for path in party_paths):
-        return _not_registered()
-    if refusal := _window_refusal(activity.starts_at, activity.ends_at, now):
-        return refusal
-    if via == "poster" and not activity.checkin_radius_m:
-        return Conflict("poster_checkin_disabled", "本活动未设置签到范围，不能扫海报签到，请扫描网格长手机上的签到码")
-    if fence is None or not activity.checkin_radius_m:
-        return None
-    within, band = fence
-    if within is None:
-        return DomainError("location_required", "本活动需要定位签到：请允许获取位置后重新扫码", 422)
-    if not within:
-        return DomainError("too_far", f"您不在活动地点附近（距离约 {BAND_NAMES[band]}），请到现场后再签到", 403,
-                           {"distance_band": band})
-    return None
+def _activity_full() -> Conflict:
+    return Conflict("activity_full", "活动名额已满，感谢您的参与热情")
 
 
 _activities, _checkins = Activity.__table__, Checkin.__table__
 _a, _c = _activities.c, _checkins.c
+_roles, _role_grids, _users = RoleAssignment.__table__, Grid.__table__.alias("party_grid"), User.__table__
 
 #: Take a seat if one is left (SQLite's step of the scan).
 _TAKE_SEAT = (
@@ -338,21 +325,23 @@ _first = _checkins.alias("first")
 _FIRST_COLUMNS = ("id", "checked_in_at", "checked_out_at", "service_minutes", "via", "within_radius",
                   "distance_band", "client_key")
 
-#: What the rules need of the activity, with the member's earlier record if there is one.
-_ACTIVITY_AND_FIRST = (
-    select(_a.title, _a.grid_path, _a.starts_at, _a.ends_at, _a.checkin_radius_m,
-           (_a.checked_in >= _a.capacity).label("full"),
-           *(_first.c[name].label(f"first_{name}") for name in _FIRST_COLUMNS))
-    .select_from(_activities.outerjoin(_first, and_(_first.c.activity_id == _a.id,
-                                                    _first.c.user_id == bindparam("uid"))))
-    .where(_a.id == bindparam("aid"))
-)
+#: The token's person still holds it (no logout everywhere since, not erased).
+_CALLER_HOLDS_TOKEN = exists().where(_users.c.id == bindparam("uid"),
+                                     _users.c.token_version == bindparam("token_version"))
+
+#: A party member (在册, or 在职 after an approved 双报到) on the activity's line: its grid's
+#: subtree or an ancestor of it, as ``party_grid_paths`` and ``activity_visible_to`` read it.
+_REGISTERED_ON_ITS_LINE = exists().where(
+    _roles.c.user_id == bindparam("uid"), _roles.c.role == "party_member", _role_grids.c.id == _roles.c.grid_id,
+    or_(_a.grid_path.startswith(_role_grids.c.path), _role_grids.c.path.startswith(_a.grid_path)))
 
 
-def _fence_expressions():
+def _fence_expressions(with_location: bool):
     """SQL for (within the radius, distance band) between the scan at (:scan_lat, :scan_lng) and the
     activity's place, so the coordinates never leave the statement. Equirectangular: at a few
-    kilometres it is within a metre of the great-circle distance."""
+    kilometres it is within a metre of the great-circle distance. Both NULL for a scan without one."""
+    if not with_location:
+        return cast(null(), Boolean), cast(null(), String)
     dy = (bindparam("scan_lat", type_=Float) - _a.lat) * METRES_PER_DEGREE
     dx = (bindparam("scan_lng", type_=Float) - _a.lng) * bindparam("metres_per_degree_lng", type_=Float)
     squared = dx * dx + dy * dy
@@ -366,67 +355,107 @@ def _fence_expressions():
     return within, band
 
 
+def _refusal_expression(within):
+    """Why the scan may not take a seat, judged from the activity's row (NULL: it may), in the order
+    a member is told. The INSERT takes a seat only when it is NULL, so a refused scan writes nothing,
+    and the answer explains the same judgement (``_explained``). A full activity is judged apart."""
+    fenced = _a.checkin_radius_m.is_not(None)
+    return case(
+        (~_REGISTERED_ON_ITS_LINE, literal("not_registered", String)),
+        (or_(_a.ends_at <= bindparam("now", type_=UTCDateTime()),
+             _a.starts_at > bindparam("opens_by", type_=UTCDateTime())), literal("activity_not_open", String)),
+        (and_(bindparam("via", type_=String) == "poster", ~fenced), literal("poster_checkin_disabled", String)),
+        (and_(fenced, within.is_(None)), literal("location_required", String)),
+        (and_(fenced, ~within), literal("too_far", String)),
+        else_=cast(null(), String),
+    )
+
+
 @functools.cache
 def _insert_checkin(dialect_name: str, with_location: bool):
-    """INSERT … SELECT from the activity's row: nothing is inserted for an unknown or full activity
-    (so refusing a scan of a full one undoes nothing and waits on no seat's lock), and the
-    unique (activity, member) and (member, key) constraints make a repeat a no-op."""
-    within, band = _fence_expressions() if with_location else (cast(null(), Boolean), cast(null(), String))
+    """INSERT … SELECT from the activity's row, nothing for an unknown or full activity, a refused
+    scan or a token no longer held; the unique (activity, member) and (member, key) constraints make
+    a repeat a no-op."""
+    within, band = _fence_expressions(with_location)
     row = select(
         _a.id, cast(bindparam("uid"), Integer), bindparam("now", type_=UTCDateTime()), cast(bindparam("via"), String),
         within, band, cast(bindparam("client_key"), String),
-    ).where(_a.id == bindparam("aid"), _a.checked_in < _a.capacity)
+    ).where(_a.id == bindparam("aid"), _a.checked_in < _a.capacity, _refusal_expression(within).is_(None),
+            _CALLER_HOLDS_TOKEN)
     columns = ["activity_id", "user_id", "checked_in_at", "via", "within_radius", "distance_band", "client_key"]
     return (dialect_insert(_checkins, dialect_name).from_select(columns, row).on_conflict_do_nothing()
-            .returning(_c.id, _c.within_radius, _c.distance_band))
+            .returning(_c.id))
+
+
+@functools.cache
+def _scan_facts(with_location: bool):
+    """What the answer needs of the activity and the scan, with the member's earlier record if any."""
+    within, band = _fence_expressions(with_location)
+    return (
+        select(_a.title, _a.starts_at, _a.ends_at, (_a.checked_in >= _a.capacity).label("full"),
+               within.label("within"), band.label("band"), _refusal_expression(within).label("refusal"),
+               _CALLER_HOLDS_TOKEN.label("holds_token"),
+               *(_first.c[name].label(f"first_{name}") for name in _FIRST_COLUMNS))
+        .select_from(_activities.outerjoin(_first, and_(_first.c.activity_id == _a.id,
+                                                        _first.c.user_id == bindparam("uid"))))
+        .where(_a.id == bindparam("aid"))
+    )
 
 
 @functools.cache
 def _scan_statement(with_location: bool):
-    """PostgreSQL: the whole scan in one statement. The check-in is inserted (a repeat inserts
-    nothing), a seat taken only if it was, and one row tells the rest: the activity, the new
-    record, whether it got a seat, and the member's earlier record for a repeat. The seat's
-    UPDATE runs last, so its row lock is held from there to the commit right after."""
+    """PostgreSQL: the whole scan in one statement, run on its own (autocommit): the check-in
+    inserted when the rules allow it, a seat taken only if it was, and one row to answer from. The
+    seat's UPDATE asks no "is one left": when racing scans took the last seats after this one read
+    the row, it breaks the ``within_capacity`` CHECK and the whole statement, insert included, is undone."""
     ins = _insert_checkin("postgresql", with_location).cte("ins")
     seat = (
-        update(_activities)
-        .where(_a.id == bindparam("aid"), _a.checked_in < _a.capacity, exists(select(ins.c.id)))
-        .values(checked_in=_a.checked_in + 1)
-        .returning(_a.id)
-        .cte("seat")
+        update(_activities).where(_a.id == bindparam("aid"), exists(select(ins.c.id)))
+        .values(checked_in=_a.checked_in + 1).returning(_a.id).cte("seat")
     )
-    return (
-        _ACTIVITY_AND_FIRST.outerjoin(ins, true())
-        .add_columns(ins.c.id.label("created_id"), ins.c.within_radius.label("created_within"),
-                     ins.c.distance_band.label("created_band"), exists(select(seat.c.id)).label("seated"))
-    )
+    return (_scan_facts(with_location).outerjoin(ins, true()).add_columns(ins.c.id.label("created_id"))
+            .add_cte(seat))
 
 
-def _scan_in_steps(connection, params: dict, with_location: bool) -> dict | None:
-    """SQLite, which has no data-modifying CTEs: the same scan as ``_scan_statement``, in steps."""
-    created = connection.execute(_insert_checkin("sqlite", with_location), params).one_or_none()
-    seated = created is not None and connection.execute(_TAKE_SEAT, params).rowcount == 1
-    row = connection.execute(_ACTIVITY_AND_FIRST, params).one_or_none()
-    if row is None:
-        return None
-    return {**row._mapping, "created_id": created and created.id, "created_within": created and created.within_radius,
-            "created_band": created and created.distance_band, "seated": seated}
+def _scan_once(params: dict, with_location: bool) -> dict | None:
+    """PostgreSQL: one statement and no transaction around it, so no BEGIN or COMMIT round trips."""
+    connection = db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    try:
+        row = connection.execute(_scan_statement(with_location), params).one_or_none()
+    except IntegrityError as error:
+        if "within_capacity" not in str(error.orig):
+            raise
+        db.session.rollback()
+        raise _activity_full()
+    return row and dict(row._mapping)
+
+
+def _scan_in_steps(params: dict, with_location: bool) -> dict | None:
+    """SQLite, which has no data-modifying CTEs: the same scan as ``_scan_statement``, in steps of
+    the request's transaction."""
+    connection = db.session.connection()
+    created = connection.execute(_insert_checkin("sqlite", with_location), params).scalar()
+    if created is not None and connection.execute(_TAKE_SEAT, params).rowcount != 1:
+        db.session.rollback()
+        raise _activity_full()
+    row = connection.execute(_scan_facts(with_location), params).one_or_none()
+    return row and {**row._mapping, "created_id": created}
 
 
 @dataclass(frozen=True)
 class _Scan:
-    """One scan's row: the activity's fields the rules read, the new record, the earlier one."""
+    """One scan's row: the activity's fields the answer needs, the rules' verdict, the new record
+    or the earlier one."""
 
     title: str
-    grid_path: str
     starts_at: datetime
     ends_at: datetime
-    checkin_radius_m: int | None
     full: bool  # before this scan (on SQLite, after it: read only when it inserted nothing)
+    within: bool | None
+    band: str | None
+    refusal: str | None
+    holds_token: bool
     created_id: int | None
-    created_within: bool | None
-    created_band: str | None
-    seated: bool
     first_id: int | None
     first_checked_in_at: datetime | None
     first_checked_out_at: datetime | None
@@ -437,62 +466,74 @@ class _Scan:
     first_client_key: str | None
 
 
-def check_in(user: User, token: str, location: dict | None = None, client_key: str | None = None,
+def check_in(caller: TokenCaller, token: str, location: dict | None = None, client_key: str | None = None,
              activity_id: int | None = None) -> tuple[CheckinResult, str]:
-    """Check ``user`` in with a scanned code; returns (the record, how this request came by it:
-    ``created``, ``replayed`` for a retry of the request that created it, or ``repeat``).
+    """Check the token's holder in with a scanned code; returns (the record, how this request came by
+    it: ``created``, ``replayed`` for a retry of the request that created it, or ``repeat``).
 
-    One statement after authentication on PostgreSQL, first time or repeat
-    (``_scan_statement``), then the commit at once: every other scan of the
-    activity waits on its row lock. A scan of a full activity inserts nothing;
-    any other refusal rolls back at once, which removes the row and gives the
-    seat back. ``client_key`` is the request's
-    Idempotency-Key: a retry of the request that created the check-in gets the
-    same 201 answer again.
+    On PostgreSQL the whole scan is one statement, the person's token checked in it too
+    (``_scan_statement``): no login lookup, no transaction around it. The rules are judged in
+    SQL, so a refused scan writes nothing. ``client_key`` is the request's Idempotency-Key: a
+    retry of the request that created the check-in gets the same 201 answer again.
     """
     now = utcnow()
     code = codes.read_code(token, now, activity_id)
-    party_paths = party_grid_paths(user)
-    if not party_paths:
-        raise _not_registered()
-    connection = db.session.connection()
-    params = {"aid": code.activity_id, "uid": user.id, "now": now, "via": code.via, "client_key": client_key}
+    params = {"aid": code.activity_id, "uid": caller.user_id, "token_version": caller.token_version, "now": now,
+              "opens_by": now + early_checkin(), "via": code.via, "client_key": client_key}
     if location:
         # Not named like an activity's columns: the seat's UPDATE would take them as values to set.
         params |= {"scan_lat": location["lat"], "scan_lng": location["lng"],
                    "metres_per_degree_lng": METRES_PER_DEGREE * math.cos(math.radians(location["lat"]))}
-    if connection.dialect.name == "postgresql":
-        row = connection.execute(_scan_statement(bool(location)), params).one_or_none()
-        fields = row and row._mapping
-    else:
-        fields = _scan_in_steps(connection, params, bool(location))
+    scan_in = _scan_once if db.session.get_bind().dialect.name == "postgresql" else _scan_in_steps
+    fields = scan_in(params, bool(location))
     if fields is None:
+        _check_holder(caller)
         raise DomainError("checkin_code_invalid", "该活动不存在，请扫描网格长出示的签到码", 400)
     scan = _Scan(**fields)
-    if scan.created_id is None and (scan.first_id is not None or not scan.full):
-        return _earlier_checkin(connection, user, code, client_key, scan)
-    fence = (scan.created_within, scan.created_band) if scan.seated else None
-    refusal = _refusal(scan, code.via, party_paths, now, fence)
-    if refusal is None and not scan.seated:
-        refusal = Conflict("activity_full", "活动名额已满，感谢您的参与热情")
-    if refusal:
-        db.session.rollback()  # at once: the seat's row lock is not held while the error is answered
-        raise refusal
-    db.session.commit()
-    return CheckinResult(scan.created_id, code.activity_id, scan.title, now, None, None, code.via, scan.created_within,
-                         scan.created_band, repeat=False), "created"
+    if not scan.holds_token:
+        raise token_revoked()
+    if scan.created_id is not None:
+        return CheckinResult(scan.created_id, code.activity_id, scan.title, now, None, None, code.via, scan.within,
+                             scan.band, repeat=False), "created"
+    if scan.first_id is not None:
+        earlier = {name: getattr(scan, f"first_{name}") for name in _FIRST_COLUMNS}
+        return _repeat_of({**earlier, "activity_id": code.activity_id, "activity_title": scan.title}, client_key)
+    if scan.refusal:
+        raise _explained(scan, now)
+    if scan.full:
+        raise _activity_full()
+    return _racing_twin(caller, code, client_key)
 
 
-def _earlier_checkin(connection, user, code, client_key, scan: _Scan) -> tuple[CheckinResult, str]:
-    """Nothing was inserted: a repeat gets its first record back. A first record committed by
-    a racing scan after this statement began is not in its snapshot: read it again."""
-    if scan.first_id is None:
-        first = connection.execute(_FIRST_CHECKIN, {"aid": code.activity_id, "uid": user.id}).one_or_none()
-        if first is None:
-            raise key_reused()
-        return _repeat_of(first._asdict(), client_key)
-    earlier = {name: getattr(scan, f"first_{name}") for name in _FIRST_COLUMNS}
-    return _repeat_of({**earlier, "activity_id": code.activity_id, "activity_title": scan.title}, client_key)
+def _check_holder(caller: TokenCaller) -> None:
+    """For the rare scan that found no activity: its token must still be held, as everywhere else."""
+    if not db.session.scalar(select(_CALLER_HOLDS_TOKEN), {"uid": caller.user_id,
+                                                          "token_version": caller.token_version}):
+        raise token_revoked()
+
+
+def _explained(scan: _Scan, now: datetime) -> DomainError:
+    """The statement's verdict (``_refusal_expression``) in the member's words."""
+    if scan.refusal == "not_registered":
+        return _not_registered()
+    if scan.refusal == "activity_not_open":
+        return _not_open(scan.starts_at, scan.ends_at, now)
+    if scan.refusal == "poster_checkin_disabled":
+        return Conflict("poster_checkin_disabled", "本活动未设置签到范围，不能扫海报签到，请扫描网格长手机上的签到码")
+    if scan.refusal == "location_required":
+        return DomainError("location_required", "本活动需要定位签到：请允许获取位置后重新扫码", 422)
+    return DomainError("too_far", f"您不在活动地点附近（距离约 {BAND_NAMES[scan.band]}），请到现场后再签到", 403,
+                       {"distance_band": scan.band})
+
+
+def _racing_twin(caller: TokenCaller, code, client_key: str | None) -> tuple[CheckinResult, str]:
+    """Allowed, a seat left, yet nothing inserted: a scan of the same member committed its record
+    after this statement began (or the key is on another activity's record). Read it again."""
+    first = db.session.connection().execute(_FIRST_CHECKIN, {"aid": code.activity_id,
+                                                             "uid": caller.user_id}).one_or_none()
+    if first is None:
+        raise key_reused()
+    return _repeat_of(first._asdict(), client_key)
 
 
 def _repeat_of(first: dict, client_key: str | None) -> tuple[CheckinResult, str]:

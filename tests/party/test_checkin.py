@@ -72,6 +72,18 @@ def test_not_logged_in_is_401(api, tree, make_activity):
     assert api.post("/checkins", json={"token": code_of(make_activity(tree["a"]))}).status_code == 401
 
 
+def test_a_token_given_up_checks_nobody_in(login_as, tree, member, make_activity):
+    """The scan's statement checks the token as the login lookup does elsewhere: after 退出所有设备
+    a scan is a 401 that writes nothing, whether or not its activity exists."""
+    activity = make_activity(tree["a"])
+    client = login_as(member(tree["a1"]))
+    assert client.post("/auth/logout").status_code < 300
+    for token in (code_of(activity), code_of(type(activity)(id=987654))):
+        refused = client.post("/checkins", json={"token": token})
+        assert refused.status_code == 401 and refused.get_json()["code"] == "token_revoked"
+    assert checkins() == seats(activity) == 0
+
+
 def test_expired_code_and_replay_on_a_frozen_clock(login_as, tree, member, make_activity):
     # Log in first: an access token stamped a second after the frozen clock reads as not yet valid.
     first, friend = login_as(member(tree["a1"])), login_as(member(tree["a2"]))

@@ -9,8 +9,8 @@ from tests.party.conftest import PLACE, code_of
 
 
 @contextlib.contextmanager
-def statements():
-    """The SQL sent meanwhile, without transaction control and the login lookup."""
+def statements(login_lookup: bool = False):
+    """The SQL sent meanwhile, without transaction control (and the login lookup, unless asked)."""
     sent = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
@@ -22,23 +22,29 @@ def statements():
         yield sent
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-        sent[:] = [s for s in sent if "FROM users" not in s and "FROM role_assignments" not in s]
+        if not login_lookup:
+            sent[:] = [s for s in sent if "FROM users" not in s and "FROM role_assignments" not in s]
 
 
 def test_a_check_in_is_one_statement_first_time_and_repeat(login_as, tree, member, make_activity, fenced):
-    """On PostgreSQL the scan is one statement (data-modifying CTEs); SQLite, without them, takes steps."""
+    """On PostgreSQL the scan is one statement (data-modifying CTEs), the person's token checked in it
+    too; SQLite, without them, takes steps. A refused scan takes no more."""
     activity = make_activity(tree["a"], **fenced)
     client = login_as(member(tree["a1"]))
     body = {"token": code_of(activity), "location": PLACE}
-    with statements() as first:
+    with statements(login_lookup=True) as first:
         assert client.post("/checkins", json=body).status_code == 201
-    with statements() as repeat:
+    with statements(login_lookup=True) as repeat:
         assert client.post("/checkins", json=body).status_code == 200
+    neighbour = login_as(member(tree["b1"]))
+    with statements(login_lookup=True) as refused:
+        assert neighbour.post("/checkins", json=body).status_code == 403
     if db.engine.dialect.name == "postgresql":
         assert [s.split()[0] for s in first] == [s.split()[0] for s in repeat] == ["WITH"]
+        assert refused == first
     else:
         assert [s.split()[0] for s in first] == ["INSERT", "UPDATE", "SELECT"]
-        assert [s.split()[0] for s in repeat] == ["INSERT", "SELECT"]
+        assert [s.split()[0] for s in repeat] == [s.split()[0] for s in refused] == ["INSERT", "SELECT"]
 
 
 def test_lists_do_not_grow_with_the_page(login_as, make_user, tree, leader, make_activity):
