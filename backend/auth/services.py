@@ -130,9 +130,10 @@ def authenticate_request() -> User:
 @dataclass(frozen=True)
 class TokenCaller:
     """Whom this request's valid token was issued to, not yet checked against the database: a hot
-    path's own statement checks the person (``token_version``), which saves it the login lookup."""
+    path's own statement checks the person (``token_version``), which saves it the login lookup.
+    A ``User`` serves as well where a service is called with one."""
 
-    user_id: int
+    id: int
     token_version: int
 
 

@@ -28,7 +28,7 @@ from backend.auth.models import RoleAssignment, User
 from backend.auth.permissions import can, capability_scopes, holds_anywhere
 from backend.auth.roles import grant_role
 from backend.auth.services import TokenCaller, require, token_revoked
-from backend.core.db import UTCDateTime, db, dialect_insert, utcnow
+from backend.core.db import UTCDateTime, db, dialect_insert, single_statement_connection, utcnow
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
 from backend.core.idempotency import key_reused
 from backend.core.timeutil import local_zone
@@ -419,7 +419,7 @@ def _scan_statement(with_location: bool):
 
 def _scan_once(params: dict, with_location: bool) -> dict | None:
     """PostgreSQL: one statement and no transaction around it, so no BEGIN or COMMIT round trips."""
-    connection = db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    connection = single_statement_connection()
     try:
         row = connection.execute(_scan_statement(with_location), params).one_or_none()
     except IntegrityError as error:
@@ -478,7 +478,7 @@ def check_in(caller: TokenCaller, token: str, location: dict | None = None, clie
     """
     now = utcnow()
     code = codes.read_code(token, now, activity_id)
-    params = {"aid": code.activity_id, "uid": caller.user_id, "token_version": caller.token_version, "now": now,
+    params = {"aid": code.activity_id, "uid": caller.id, "token_version": caller.token_version, "now": now,
               "opens_by": now + early_checkin(), "via": code.via, "client_key": client_key}
     if location:
         # Not named like an activity's columns: the seat's UPDATE would take them as values to set.
@@ -507,7 +507,7 @@ def check_in(caller: TokenCaller, token: str, location: dict | None = None, clie
 
 def _check_holder(caller: TokenCaller) -> None:
     """For the rare scan that found no activity: its token must still be held, as everywhere else."""
-    if not db.session.scalar(select(_CALLER_HOLDS_TOKEN), {"uid": caller.user_id,
+    if not db.session.scalar(select(_CALLER_HOLDS_TOKEN), {"uid": caller.id,
                                                           "token_version": caller.token_version}):
         raise token_revoked()
 
@@ -530,7 +530,7 @@ def _racing_twin(caller: TokenCaller, code, client_key: str | None) -> tuple[Che
     """Allowed, a seat left, yet nothing inserted: a scan of the same member committed its record
     after this statement began (or the key is on another activity's record). Read it again."""
     first = db.session.connection().execute(_FIRST_CHECKIN, {"aid": code.activity_id,
-                                                             "uid": caller.user_id}).one_or_none()
+                                                             "uid": caller.id}).one_or_none()
     if first is None:
         raise key_reused()
     return _repeat_of(first._asdict(), client_key)

@@ -6,26 +6,27 @@ Who sees what:
   party or home grid: that grid, the grids above it and the grids below it;
 - a member always sees the tasks they have claimed.
 
-The claim path is one conditional UPDATE of the task's ``taken`` counter plus
-one INSERT guarded by a partial unique index, so however many people press
-"认领" at once, exactly ``slots`` of them win (NOTES.md, "Last-slot claims");
-on PostgreSQL both, and the facts a refusal is explained from, are one statement.
+The claim path is one INSERT guarded by a partial unique index plus one UPDATE
+of the task's ``taken`` counter under a CHECK (``taken <= slots``), so however
+many people press "认领" at once, exactly ``slots`` of them win (NOTES.md,
+"Last-slot claims"); on PostgreSQL both, the person's token and role, and the
+facts a refusal is explained from are one statement, run in autocommit.
 """
 from __future__ import annotations
 
 import functools
 from datetime import datetime
-from types import SimpleNamespace
 
-from sqlalchemy import Integer, String, Text, and_, bindparam, case, exists, false, func, literal, or_, select, true, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Integer, String, and_, bindparam, case, exists, false, literal, or_, select, true, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
-from backend.auth.permissions import can, capability_scopes
-from backend.auth.services import require
+from backend.auth.models import RoleAssignment, User
+from backend.auth.permissions import ROLE_CAPABILITIES, can, capability_scopes
+from backend.auth.services import TokenCaller, require, token_revoked
 from backend.core.api import paginate
-from backend.core.db import UTCDateTime, db, utcnow
+from backend.core.db import UTCDateTime, db, dialect_insert, single_statement_connection, utcnow
 from backend.core.errors import Conflict, DomainError, Forbidden, NotFound
 from backend.core.idempotency import key_reused
 from backend.grids.models import Grid
@@ -219,93 +220,149 @@ def task_detail(user, task: Task) -> Task:
 
 _tasks, _claims, _grids = Task.__table__, TaskClaim.__table__, Grid.__table__
 _t, _cl, _g = _tasks.c, _claims.c, _grids.c
+_roles, _role_grids, _home = RoleAssignment.__table__, _grids.alias("role_grid"), _grids.alias("home")
+#: The person the token was issued to, while they still hold it (no logout everywhere since).
+_caller = User.__table__.alias("caller")
+_CALLER_HOLDS_TOKEN = and_(_caller.c.id == bindparam("uid"), _caller.c.token_version == bindparam("token_version"))
 
 _keyed = _claims.alias("keyed")
 
-#: What a refusal is explained from: the task, where it is, and the member's claims on it;
-#: and the claim an earlier request with this request's Idempotency-Key made, on any task.
+
+def _roles_with(capability: str) -> list[str]:
+    return sorted(role for role, capabilities in ROLE_CAPABILITIES.items() if capability in capabilities)
+
+
+def _holds(capability: str, *where):
+    """SQL: the person holds ``capability`` through a role (on a grid meeting ``where``)."""
+    return exists().where(_roles.c.user_id == bindparam("uid"), _roles.c.role.in_(_roles_with(capability)), *where)
+
+
+def _on_a_line(path, other):
+    return or_(path.startswith(other), other.startswith(path))
+
+
+_MAY_CLAIM = _holds("tasks.claim")
+#: ``member_covers`` in SQL: the task's grid is above or below a grid where the person may claim,
+#: or (once they may claim anywhere) their home.
+_ON_THE_MEMBERS_LINE = or_(
+    _holds("tasks.claim", _role_grids.c.id == _roles.c.grid_id, _on_a_line(_g.path, _role_grids.c.path)),
+    and_(_MAY_CLAIM, exists().where(_home.c.id == _caller.c.grid_id, _on_a_line(_g.path, _home.c.path))))
+_MANAGES = _holds("tasks.manage", _role_grids.c.id == _roles.c.grid_id, _g.path.startswith(_role_grids.c.path))
+
+#: What a claim is answered or refused from: the task, the person's standing and their claims on
+#: it, and the claim an earlier request with this request's Idempotency-Key made, on any task.
 _CLAIM_FACTS = (
-    select(_t.id, _t.title, _t.grid_id, _t.deadline, _t.points, _t.slots, _g.path.label("grid_path"),
+    select(_t.id, _t.title, _t.grid_id, _t.deadline, _t.points, _t.slots, (_t.taken >= _t.slots).label("full"),
            select(_cl.status).where(_cl.task_id == _t.id, _cl.user_id == bindparam("uid"), _cl.status != "released")
            .scalar_subquery().label("held"),
            exists().where(_cl.task_id == _t.id, _cl.user_id == bindparam("uid")).label("ever_claimed"),
-           _keyed.c.id.label("keyed_id"), _keyed.c.task_id.label("keyed_task_id"))
-    .select_from(_tasks.join(_grids, _g.id == _t.grid_id)
+           _keyed.c.id.label("keyed_id"), _keyed.c.task_id.label("keyed_task_id"),
+           _caller.c.id.is_not(None).label("holds_token"), _caller.c.real_name, _caller.c.nickname,
+           _MAY_CLAIM.label("may_claim"), _ON_THE_MEMBERS_LINE.label("on_line"), _MANAGES.label("manages"))
+    .select_from(_tasks.join(_grids, _g.id == _t.grid_id).outerjoin(_caller, _CALLER_HOLDS_TOKEN)
                  .outerjoin(_keyed, and_(_keyed.c.user_id == bindparam("uid"),
                                          _keyed.c.client_key == bindparam("client_key", type_=String))))
     .where(_t.id == bindparam("task_id"))
 )
+#: Without a task to ask about: the token still held, and the capability.
+_STANDING = select(exists().where(_CALLER_HOLDS_TOKEN).label("holds_token"), _MAY_CLAIM.label("may_claim"))
+
+#: Take a slot if one is left (SQLite's step of the claim).
+_TAKE_SLOT = update(_tasks).where(_t.id == bindparam("task_id"), _t.taken < _t.slots).values(taken=_t.taken + 1)
 
 
-def _slot_conditions(member_covers_grid):
-    """A slot may be taken: one is left, the deadline is ahead, the task is on the member's
-    paths, and (as far as this statement sees) the member holds none of its slots yet and has
-    made no claim with this request's key."""
-    return (_t.id == bindparam("task_id"), _t.taken < _t.slots, _t.deadline > bindparam("now", type_=UTCDateTime()),
-            member_covers_grid,
-            ~exists().where(_cl.task_id == _t.id, _cl.user_id == bindparam("uid"), _cl.status != "released"),
-            ~exists().where(_cl.user_id == bindparam("uid"), _cl.client_key == bindparam("client_key", type_=String)))
-
-
-def _insert_claim(dialect, source, *where):
-    """The claim for the slot taken in ``source``; the unique indexes (one slot-holding claim per
-    member and task, one claim per member and key) turn a racing twin's into nothing."""
-    row = select(source.c.id, bindparam("uid", type_=Integer), literal("claimed"),
-                 bindparam("now", type_=UTCDateTime()), bindparam("client_key", type_=String)).where(*where)
-    return (dialect.insert(_claims).from_select(["task_id", "user_id", "status", "claimed_at", "client_key"], row)
+@functools.cache
+def _insert_claim(dialect_name: str):
+    """The claim, when a slot is left (as this statement sees it), the deadline is ahead, the task is
+    on the member's line, they hold none of its slots yet, their key is on no claim, and they still
+    hold the token. The unique indexes (one slot-holding claim per member and task, one claim per
+    member and key) turn a racing twin's into nothing."""
+    row = (select(_t.id, bindparam("uid", type_=Integer), literal("claimed"), bindparam("now", type_=UTCDateTime()),
+                  bindparam("client_key", type_=String))
+           .select_from(_tasks.join(_grids, _g.id == _t.grid_id).join(_caller, _CALLER_HOLDS_TOKEN))
+           .where(_t.id == bindparam("task_id"), _t.taken < _t.slots,
+                  _t.deadline > bindparam("now", type_=UTCDateTime()), _ON_THE_MEMBERS_LINE,
+                  ~exists().where(_cl.task_id == _t.id, _cl.user_id == bindparam("uid"), _cl.status != "released"),
+                  ~exists().where(_cl.user_id == bindparam("uid"),
+                                  _cl.client_key == bindparam("client_key", type_=String))))
+    return (dialect_insert(_claims, dialect_name)
+            .from_select(["task_id", "user_id", "status", "claimed_at", "client_key"], row)
             .on_conflict_do_nothing().returning(_cl.id))
 
 
 @functools.cache
 def _claim_statement():
-    """PostgreSQL: the whole claim in one statement. The slot is taken (the UPDATE waits for a
-    racing claimer's commit and checks the counter again), the claim inserted from it, and the
-    facts for a refusal come back in the same row. The member's paths arrive as one array, so
-    the statement is built once."""
-    path = func.unnest(bindparam("member_paths", type_=postgresql.ARRAY(Text))).table_valued("path").render_derived()
-    on_a_path = exists().select_from(path).where(or_(func.starts_with(path.c.path, _g.path),
-                                                     func.starts_with(_g.path, path.c.path)))
-    covers = exists().where(_g.id == _t.grid_id, on_a_path)
-    slot = (update(_tasks).where(*_slot_conditions(covers)).values(taken=_t.taken + 1).returning(_t.id).cte("slot"))
-    claim = _insert_claim(postgresql, slot).cte("claim")
-    return (_CLAIM_FACTS.outerjoin(claim, true())
-            .add_columns(claim.c.id.label("claim_id"), exists(select(slot.c.id)).label("took_slot")))
+    """PostgreSQL: the whole claim in one statement, run on its own (autocommit): the claim inserted
+    when the member may have a slot, the slot taken only if it was, and the facts in the same row.
+    The slot's UPDATE asks no "is one left": when racing claims took the last slots after this one
+    read the task, it breaks the ``taken_within_slots`` CHECK and the whole statement is undone."""
+    claim = _insert_claim("postgresql").cte("claim")
+    slot = (update(_tasks).where(_t.id == bindparam("task_id"), exists(select(claim.c.id)))
+            .values(taken=_t.taken + 1).returning(_t.id).cte("slot"))
+    return _CLAIM_FACTS.outerjoin(claim, true()).add_columns(claim.c.id.label("claim_id")).add_cte(slot)
 
 
-def _claim_in_steps(connection, member, params: dict):
-    """SQLite, which has no data-modifying CTEs: the same claim as ``_claim_statement``, in steps."""
-    took_slot = connection.execute(
-        update(_tasks).where(*_slot_conditions(_member_condition(member))).values(taken=_t.taken + 1), params,
-    ).rowcount == 1
-    claim_id = took_slot and connection.execute(
-        _insert_claim(sqlite, _tasks, _t.id == bindparam("task_id")), params).scalar()
-    facts = connection.execute(_CLAIM_FACTS, params).one_or_none()
-    return facts and {**facts._mapping, "claim_id": claim_id or None, "took_slot": took_slot}
-
-
-def claim_task(member, task_id: int, client_key: str | None = None) -> tuple[TaskClaim, bool]:
-    """Take one slot; one statement on PostgreSQL whether it is won, refused or a retry
-    (``_claim_statement``). Returns (the claim, whether it is the one an earlier request with
-    ``client_key``, the request's Idempotency-Key, made: a retry gets it back)."""
-    now = utcnow()
-    paths = _member_paths(member)
-    params = {"task_id": task_id, "uid": member.id, "now": now, "member_paths": paths, "client_key": client_key}
-    connection = db.session.connection()  # Core statements: the session's ORM layer has nothing to do here
-    if connection.dialect.name == "postgresql":
+def _claim_once(params: dict) -> dict | None:
+    """PostgreSQL: one statement and no transaction around it. Beaten to the last slot, it
+    changed nothing: the facts are read again and tell the member the task is full."""
+    connection = single_statement_connection()
+    try:
         row = connection.execute(_claim_statement(), params).one_or_none()
-        facts = row and row._mapping
-    else:
-        facts = _claim_in_steps(connection, member, params)
+    except IntegrityError as error:
+        if "taken_within_slots" not in str(error.orig):
+            raise
+        db.session.rollback()
+        row = single_statement_connection().execute(_CLAIM_FACTS, params).one()
+        return {**row._mapping, "claim_id": None}
+    return row and dict(row._mapping)
+
+
+def _claim_in_steps(params: dict) -> dict | None:
+    """SQLite, which has no data-modifying CTEs: the same claim as ``_claim_statement``, in steps of
+    the request's transaction."""
+    connection = db.session.connection()
+    claim_id = connection.execute(_insert_claim("sqlite"), params).scalar()
+    if claim_id is not None and connection.execute(_TAKE_SLOT, params).rowcount != 1:
+        db.session.rollback()
+        claim_id = None
+    facts = connection.execute(_CLAIM_FACTS, params).one_or_none()
+    return facts and {**facts._mapping, "claim_id": claim_id}
+
+
+def claim_task(caller: TokenCaller, task_id: int, client_key: str | None = None) -> tuple[TaskClaim, bool]:
+    """Take one slot for the token's holder (a ``User`` serves too); one statement on PostgreSQL,
+    the person checked in it, whether it is won, refused or a retry (``_claim_statement``). Returns
+    (the claim, whether it is the one an earlier request with ``client_key``, the request's
+    Idempotency-Key, made: a retry gets it back)."""
+    now = utcnow()
+    params = {"task_id": task_id, "uid": caller.id, "token_version": caller.token_version, "now": now,
+              "client_key": client_key}
+    claim_in = _claim_once if db.session.get_bind().dialect.name == "postgresql" else _claim_in_steps
+    facts = claim_in(params)
     if facts is None:
+        _refuse_standing(db.session.execute(_STANDING, params).one()._mapping)
         raise NotFound("微事项")
-    if facts["claim_id"] is None:
-        if facts["took_slot"]:  # a racing tap of the same member won the claim after this statement began
-            connection.execute(update(_tasks).where(_t.id == task_id).values(taken=_t.taken - 1))
-            facts = connection.execute(_CLAIM_FACTS, params).one()._mapping
-        if facts["keyed_id"] is not None:
-            return _keyed_claim(facts, task_id), True
-        raise _why_not_claimable(member, facts, paths, now)
-    return _new_claim(member, facts, now), False
+    _refuse_standing(facts)
+    if facts["claim_id"] is not None:
+        return _new_claim(caller, facts, now), False
+    if _claimable(facts, now):  # a racing tap of the same member made its claim after this statement began
+        facts = db.session.connection().execute(_CLAIM_FACTS, params).one()._mapping
+    if facts["keyed_id"] is not None:
+        return _keyed_claim(facts, task_id), True
+    raise _why_not_claimable(facts, now)
+
+
+def _refuse_standing(facts) -> None:
+    """As authentication and ``@access("tasks.claim")`` would have refused the person."""
+    if not facts["holds_token"]:
+        raise token_revoked()
+    if not facts["may_claim"]:
+        raise Forbidden()
+
+
+def _claimable(facts, now: datetime) -> bool:
+    return (facts["on_line"] and not facts["full"] and facts["deadline"] > now and facts["held"] is None
+            and facts["keyed_id"] is None)
 
 
 def _keyed_claim(facts, task_id: int) -> TaskClaim:
@@ -314,21 +371,20 @@ def _keyed_claim(facts, task_id: int) -> TaskClaim:
     return db.session.get(TaskClaim, facts["keyed_id"])
 
 
-def _new_claim(member, facts, now: datetime) -> TaskClaim:
+def _new_claim(caller, facts, now: datetime) -> TaskClaim:
     """The claim just inserted, built from what is in hand rather than read back."""
     task = Task(id=facts["id"], title=facts["title"], grid_id=facts["grid_id"], deadline=facts["deadline"],
                 points=facts["points"])
-    claim = TaskClaim(id=facts["claim_id"], task_id=task.id, user_id=member.id, status="claimed", claimed_at=now,
+    member = User(id=caller.id, real_name=facts["real_name"], nickname=facts["nickname"])
+    claim = TaskClaim(id=facts["claim_id"], task_id=task.id, user_id=caller.id, status="claimed", claimed_at=now,
                       note="", reject_reason="")
     for name, value in (("task", task), ("user", member), ("photos", [])):
         set_committed_value(claim, name, value)
     return claim
 
 
-def _why_not_claimable(member, facts, paths: list[str], now: datetime) -> DomainError:
-    grid_path = facts["grid_path"]
-    on_paths = any(path.startswith(grid_path) or grid_path.startswith(path) for path in paths)
-    if not (on_paths or facts["ever_claimed"] or can(member, "tasks.manage", SimpleNamespace(path=grid_path))):
+def _why_not_claimable(facts, now: datetime) -> DomainError:
+    if not (facts["on_line"] or facts["ever_claimed"] or facts["manages"]):
         return NotFound("微事项")
     if facts["held"] == "verified":
         return Conflict("already_claimed", "您已完成这个微事项，不能重复认领")
@@ -336,7 +392,7 @@ def _why_not_claimable(member, facts, paths: list[str], now: datetime) -> Domain
         return Conflict("already_claimed", "您已认领过这个微事项")
     if facts["deadline"] <= now:
         return Conflict("task_closed", "这个微事项已过截止时间，不能再认领")
-    if not on_paths:
+    if not facts["on_line"]:
         return Forbidden("只能认领本人所在网格的微事项", "not_in_grid")
     return Conflict("task_full", "名额已被认领完了，看看其他微事项吧", details={"slots": facts["slots"]})
 

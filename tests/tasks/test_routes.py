@@ -250,6 +250,19 @@ def test_who_may_claim(api, login_as, member, leader, make_user, make_task, tree
     assert login_as(member(tree["a2"])).post(f"/tasks/{sub_task.id}/claims").status_code == 404
 
 
+def test_a_token_given_up_claims_nothing(login_as, member, make_task, tree):
+    """The claim's statement checks the token as the login lookup does elsewhere: after 退出所有设备
+    a claim is a 401 that takes no slot, whether or not its task exists."""
+    task = make_task(tree["a1"])
+    client = login_as(member(tree["a1"]))
+    assert client.post("/auth/logout").status_code < 300
+    for path in (f"/tasks/{task.id}/claims", "/tasks/4242/claims"):
+        refused = client.post(path)
+        assert refused.status_code == 401 and refused.get_json()["code"] == "token_revoked"
+    db.session.expire_all()
+    assert db.session.get(Task, task.id).taken == 0 and db.session.query(TaskClaim).count() == 0
+
+
 def test_a_member_leading_elsewhere_sees_but_cannot_claim_outside_their_grid(login_as, make_user, make_task, tree):
     task = make_task(tree["a"])
     person = make_user(roles=[("grid_leader", tree["a"]), ("party_member", tree["b1"])])
@@ -266,6 +279,20 @@ def test_retried_claim_with_the_same_idempotency_key_replays_the_first(login_as,
     assert first.get_json()["id"] == again.get_json()["id"] and again.headers["Idempotent-Replayed"] == "true"
     assert "Idempotent-Replayed" not in first.headers
     assert db.session.get(Task, task.id).taken == 1
+
+
+def test_a_retry_arriving_after_the_proof_replays_the_claim_with_its_photos(login_as, member, make_task, tree):
+    task = make_task(tree["a1"], proof_photo=True, proof_note=True)
+    person = member(tree["a1"])
+    client, key = login_as(person), {"Idempotency-Key": "tap-1"}
+    first = client.post(f"/tasks/{task.id}/claims", headers=key).get_json()
+    photo = upload_photo(person)
+    assert client.post(f"/tasks/{task.id}/claims/{first['id']}/submit",
+                       json={"note": "好了", "photo_ids": [photo]}).status_code == 200
+    late = client.post(f"/tasks/{task.id}/claims", headers=key)
+    assert late.status_code == 201 and late.headers["Idempotent-Replayed"] == "true"
+    assert late.get_json()["status"] == "submitted" and [p["id"] for p in late.get_json()["photos"]] == [photo]
+    assert "sig=" in late.get_json()["photos"][0]["url"]
 
 
 def test_a_retry_arriving_after_the_claim_was_given_back_takes_no_new_slot(login_as, member, make_task, tree):
