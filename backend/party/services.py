@@ -4,8 +4,9 @@ service hours and points.
 Contested writes are settled by the database: one pending registration per
 person (a partial unique index), one decision per registration (a conditional
 UPDATE on its status), one check-in per member and activity (a unique
-constraint) and never more seats than the capacity (a conditional UPDATE on
-the activity's counter, with a CHECK constraint under it).
+constraint) and never more seats than the capacity (a check-in is inserted
+only while a seat is free, and the CHECK under the seat counter settles a race
+for the last ones).
 """
 from __future__ import annotations
 
