@@ -89,7 +89,8 @@ def may_see_ranking(user, grid) -> bool:
 
 
 def _belongs_to(person, grid) -> bool:
-    paths = [r.grid.path for r in person.roles] + ([person.grid.path] if person.grid else [])
+    # The grants and home the login lookup read already, not the roles and their grids loaded again.
+    paths = [grant.grid.path for grant in person.grants] + ([person.home.path] if person.home else [])
     return any(path.startswith(grid.path) for path in paths)
 
 

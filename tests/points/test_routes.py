@@ -147,3 +147,16 @@ def test_history_and_ranking_take_the_same_statements_whatever_their_length(logi
         client.get("/points/me")
         client.get(f"/points/ranking?grid_id={tree['a'].id}")
     assert len(many) == len(few), many
+
+
+def test_a_members_ranking_takes_no_more_statements_than_a_leaders(login_as, make_user, tree):
+    """A member is let in by the grants and home the login lookup read, not by their roles loaded again."""
+    member_client = login_as(member_of(make_user, tree["a1"]))
+    leader_client = login_as(make_user(roles=[("grid_leader", tree["a"])]))
+    path = f"/points/ranking?grid_id={tree['a'].id}"
+    db.session.commit()
+    with statements() as members:
+        assert member_client.get(path).status_code == 200
+    with statements() as leaders:
+        assert leader_client.get(path).status_code == 200
+    assert len(members) == len(leaders), members
