@@ -68,9 +68,10 @@ def single_statement_connection():
     """The connection for a request whose one statement is all it writes: in autocommit on
     PostgreSQL, as a statement is atomic by itself, so no BEGIN or COMMIT round trips. A session
     already in a transaction (a service called within a larger one) keeps it."""
-    if db.session().in_transaction():
-        return db.session.connection()
-    return db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    session = db.session()
+    if session.in_transaction() or session.get_bind().dialect.name != "postgresql":
+        return session.connection()
+    return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def utcnow() -> datetime:

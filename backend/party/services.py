@@ -308,11 +308,9 @@ _activities, _checkins = Activity.__table__, Checkin.__table__
 _a, _c = _activities.c, _checkins.c
 _roles, _role_grids, _users = RoleAssignment.__table__, Grid.__table__.alias("party_grid"), User.__table__
 
-#: Take a seat if one is left (SQLite's step of the scan).
-_TAKE_SEAT = (
-    update(_activities).where(_a.id == bindparam("aid"), _a.checked_in < _a.capacity)
-    .values(checked_in=_a.checked_in + 1)
-)
+#: Take the seat of the check-in just inserted (SQLite's step of the scan). As on PostgreSQL it
+#: does not ask whether one is left: the ``within_capacity`` CHECK holds the count.
+_TAKE_SEAT = update(_activities).where(_a.id == bindparam("aid")).values(checked_in=_a.checked_in + 1)
 
 _FIRST_CHECKIN = (
     select(_c.id, _c.activity_id, _a.title.label("activity_title"), _c.checked_in_at, _c.checked_out_at,
@@ -420,14 +418,7 @@ def _scan_statement(with_location: bool):
 
 def _scan_once(params: dict, with_location: bool) -> dict | None:
     """PostgreSQL: one statement and no transaction around it, so no BEGIN or COMMIT round trips."""
-    connection = single_statement_connection()
-    try:
-        row = connection.execute(_scan_statement(with_location), params).one_or_none()
-    except IntegrityError as error:
-        if "within_capacity" not in str(error.orig):
-            raise
-        db.session.rollback()
-        raise _activity_full()
+    row = single_statement_connection().execute(_scan_statement(with_location), params).one_or_none()
     return row and dict(row._mapping)
 
 
@@ -436,11 +427,23 @@ def _scan_in_steps(params: dict, with_location: bool) -> dict | None:
     the request's transaction."""
     connection = db.session.connection()
     created = connection.execute(_insert_checkin("sqlite", with_location), params).scalar()
-    if created is not None and connection.execute(_TAKE_SEAT, params).rowcount != 1:
-        db.session.rollback()
-        raise _activity_full()
+    if created is not None:
+        connection.execute(_TAKE_SEAT, params)
     row = connection.execute(_scan_facts(with_location), params).one_or_none()
     return row and {**row._mapping, "created_id": created}
+
+
+def _scan(params: dict, with_location: bool) -> dict | None:
+    """The scan's row (None: no such activity). Beaten to the last seat by racing scans that took it
+    after this one read the activity, the scan changed nothing: the activity is full."""
+    scan_in = _scan_once if db.session.get_bind().dialect.name == "postgresql" else _scan_in_steps
+    try:
+        return scan_in(params, with_location)
+    except IntegrityError as error:
+        if "within_capacity" not in str(error.orig):
+            raise
+        db.session.rollback()
+        raise _activity_full()
 
 
 @dataclass(frozen=True)
@@ -485,8 +488,7 @@ def check_in(caller: TokenCaller, token: str, location: dict | None = None, clie
         # Not named like an activity's columns: the seat's UPDATE would take them as values to set.
         params |= {"scan_lat": location["lat"], "scan_lng": location["lng"],
                    "metres_per_degree_lng": METRES_PER_DEGREE * math.cos(math.radians(location["lat"]))}
-    scan_in = _scan_once if db.session.get_bind().dialect.name == "postgresql" else _scan_in_steps
-    fields = scan_in(params, bool(location))
+    fields = _scan(params, bool(location))
     if fields is None:
         _check_holder(caller)
         raise DomainError("checkin_code_invalid", "该活动不存在，请扫描网格长出示的签到码", 400)

@@ -267,8 +267,9 @@ _CLAIM_FACTS = (
 #: Without a task to ask about: the token still held, and the capability.
 _STANDING = select(exists().where(_CALLER_HOLDS_TOKEN).label("holds_token"), _MAY_CLAIM.label("may_claim"))
 
-#: Take a slot if one is left (SQLite's step of the claim).
-_TAKE_SLOT = update(_tasks).where(_t.id == bindparam("task_id"), _t.taken < _t.slots).values(taken=_t.taken + 1)
+#: Take the slot of the claim just inserted (SQLite's step of the claim). As on PostgreSQL it does
+#: not ask whether one is left: the ``taken_within_slots`` CHECK holds the count.
+_TAKE_SLOT = update(_tasks).where(_t.id == bindparam("task_id")).values(taken=_t.taken + 1)
 
 
 @functools.cache
@@ -303,17 +304,8 @@ def _claim_statement():
 
 
 def _claim_once(params: dict) -> dict | None:
-    """PostgreSQL: one statement and no transaction around it. Beaten to the last slot, it
-    changed nothing: the facts are read again and tell the member the task is full."""
-    connection = single_statement_connection()
-    try:
-        row = connection.execute(_claim_statement(), params).one_or_none()
-    except IntegrityError as error:
-        if "taken_within_slots" not in str(error.orig):
-            raise
-        db.session.rollback()
-        row = single_statement_connection().execute(_CLAIM_FACTS, params).one()
-        return {**row._mapping, "claim_id": None}
+    """PostgreSQL: one statement and no transaction around it, so no BEGIN or COMMIT round trips."""
+    row = single_statement_connection().execute(_claim_statement(), params).one_or_none()
     return row and dict(row._mapping)
 
 
@@ -322,11 +314,23 @@ def _claim_in_steps(params: dict) -> dict | None:
     the request's transaction."""
     connection = db.session.connection()
     claim_id = connection.execute(_insert_claim("sqlite"), params).scalar()
-    if claim_id is not None and connection.execute(_TAKE_SLOT, params).rowcount != 1:
-        db.session.rollback()
-        claim_id = None
+    if claim_id is not None:
+        connection.execute(_TAKE_SLOT, params)
     facts = connection.execute(_CLAIM_FACTS, params).one_or_none()
     return facts and {**facts._mapping, "claim_id": claim_id}
+
+
+def _claim(params: dict) -> dict | None:
+    """The claim's facts (None: no such task). Beaten to the last slot by racing claims that took it
+    after this one read the task, the claim changed nothing, and the facts read again say it is full."""
+    claim_in = _claim_once if db.session.get_bind().dialect.name == "postgresql" else _claim_in_steps
+    try:
+        return claim_in(params)
+    except IntegrityError as error:
+        if "taken_within_slots" not in str(error.orig):
+            raise
+        db.session.rollback()
+        return {**single_statement_connection().execute(_CLAIM_FACTS, params).one()._mapping, "claim_id": None}
 
 
 def claim_task(caller: TokenCaller, task_id: int, client_key: str | None = None) -> tuple[TaskClaim, bool]:
@@ -337,8 +341,7 @@ def claim_task(caller: TokenCaller, task_id: int, client_key: str | None = None)
     now = utcnow()
     params = {"task_id": task_id, "uid": caller.id, "token_version": caller.token_version, "now": now,
               "client_key": client_key}
-    claim_in = _claim_once if db.session.get_bind().dialect.name == "postgresql" else _claim_in_steps
-    facts = claim_in(params)
+    facts = _claim(params)
     if facts is None:
         _refuse_standing(db.session.execute(_STANDING, params).one()._mapping)
         raise NotFound("微事项")
