@@ -25,7 +25,7 @@ import psycopg
 from bench import database
 from bench.plan import Plan
 from bench.scenarios import FLOORS, SCENARIOS, Fixtures
-from bench.server import WeChatStandIn
+from bench.server import WeChatStandIn, start_folder, terminate
 from bench.settings import PROJECT_ROOT, Settings
 
 
@@ -79,6 +79,8 @@ def main(argv=None) -> None:
     chosen = [s for s in SCENARIOS if not args.scenarios or s.name in args.scenarios]
     standin = WeChatStandIn(settings.wechat_port)
     standin.start()
+    # As beside the bench's server: without it, stats read a tail that grows with every write measured.
+    folder = start_folder({**os.environ, **settings.app_env()})
     conn = psycopg.connect(settings.driver_url, autocommit=True)
     try:
         database.prepare_floor_table(conn)
@@ -89,6 +91,7 @@ def main(argv=None) -> None:
         _run(app, fixtures, chosen, args)
     finally:
         conn.close()
+        terminate(folder)
         standin.stop()
 
 

@@ -38,9 +38,7 @@ class Server:
         env = {**os.environ, **self.settings.app_env()}
         self.process = subprocess.Popen(self.command(), cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         # As production runs it beside the workers: the grid figures' tail folded every few seconds.
-        self.folder = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "stats", "fold", "--every", str(FOLD_EVERY)],
-            cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        self.folder = start_folder(env, log)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -77,8 +75,8 @@ class Server:
             return False
 
     def stop(self) -> None:
-        _terminate(self.process)
-        _terminate(self.folder)
+        terminate(self.process)
+        terminate(self.folder)
         if self.standin:
             self.standin.stop()
 
@@ -119,10 +117,17 @@ class WeChatStandIn:
         self.process.stdout.readline()  # it prints its address once it listens
 
     def stop(self) -> None:
-        _terminate(self.process)
+        terminate(self.process)
 
 
-def _terminate(process: subprocess.Popen | None) -> None:
+def start_folder(env: dict, log=subprocess.DEVNULL) -> subprocess.Popen:
+    """``flask stats fold --every FOLD_EVERY``, as production runs it beside the workers."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "stats", "fold", "--every", str(FOLD_EVERY)],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+
+
+def terminate(process: subprocess.Popen | None) -> None:
     if process is None or process.poll() is not None:
         return
     process.send_signal(signal.SIGTERM)
