@@ -2,7 +2,7 @@
 
 The full bench takes ten minutes and needs the machine to itself; this takes seconds
 and is for working on one scenario. It sends each scenario's requests through the
-app's test client (same app, same settings, same dataset as ``make bench``), one at
+app's test client (same app, settings, dataset and stats folder as ``make bench``), one at
 a time, interleaved with the floors, and prints per request: wall time, this
 process's CPU time (the app's own cost, without PostgreSQL's), statements, and the
 ratio of the floor's wall time to the scenario's. A single client queues on no lock,
