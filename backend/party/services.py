@@ -25,7 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
-from backend.auth.models import RoleAssignment, User
+from backend.auth.conditions import HOLDS_TOKEN, holds, on_a_line
+from backend.auth.models import User
 from backend.auth.permissions import can, capability_scopes, holds_anywhere
 from backend.auth.roles import grant_role
 from backend.auth.services import TokenCaller, require, token_revoked
@@ -306,7 +307,6 @@ def _activity_full() -> Conflict:
 
 _activities, _checkins = Activity.__table__, Checkin.__table__
 _a, _c = _activities.c, _checkins.c
-_roles, _role_grids, _users = RoleAssignment.__table__, Grid.__table__.alias("party_grid"), User.__table__
 
 #: Take the seat of the check-in just inserted (SQLite's step of the scan). As on PostgreSQL it
 #: does not ask whether one is left: the ``within_capacity`` CHECK holds the count.
@@ -324,15 +324,9 @@ _first = _checkins.alias("first")
 _FIRST_COLUMNS = ("id", "checked_in_at", "checked_out_at", "service_minutes", "via", "within_radius",
                   "distance_band", "client_key")
 
-#: The token's person still holds it (no logout everywhere since, not erased).
-_CALLER_HOLDS_TOKEN = exists().where(_users.c.id == bindparam("uid"),
-                                     _users.c.token_version == bindparam("token_version"))
-
 #: A party member (在册, or 在职 after an approved 双报到) on the activity's line: its grid's
 #: subtree or an ancestor of it, as ``party_grid_paths`` and ``activity_visible_to`` read it.
-_REGISTERED_ON_ITS_LINE = exists().where(
-    _roles.c.user_id == bindparam("uid"), _roles.c.role == "party_member", _role_grids.c.id == _roles.c.grid_id,
-    or_(_a.grid_path.startswith(_role_grids.c.path), _role_grids.c.path.startswith(_a.grid_path)))
+_REGISTERED_ON_ITS_LINE = holds("activities.checkin", lambda role_path: on_a_line(_a.grid_path, role_path))
 
 
 def _fence_expressions(with_location: bool):
@@ -380,7 +374,7 @@ def _insert_checkin(dialect_name: str, with_location: bool):
         _a.id, cast(bindparam("uid"), Integer), bindparam("now", type_=UTCDateTime()), cast(bindparam("via"), String),
         within, band, cast(bindparam("client_key"), String),
     ).where(_a.id == bindparam("aid"), _a.checked_in < _a.capacity, _refusal_expression(within).is_(None),
-            _CALLER_HOLDS_TOKEN)
+            HOLDS_TOKEN)
     columns = ["activity_id", "user_id", "checked_in_at", "via", "within_radius", "distance_band", "client_key"]
     return (dialect_insert(_checkins, dialect_name).from_select(columns, row).on_conflict_do_nothing()
             .returning(_c.id))
@@ -393,7 +387,7 @@ def _scan_facts(with_location: bool):
     return (
         select(_a.title, _a.starts_at, _a.ends_at, (_a.checked_in >= _a.capacity).label("full"),
                within.label("within"), band.label("band"), _refusal_expression(within).label("refusal"),
-               _CALLER_HOLDS_TOKEN.label("holds_token"),
+               HOLDS_TOKEN.label("holds_token"),
                *(_first.c[name].label(f"first_{name}") for name in _FIRST_COLUMNS))
         .select_from(_activities.outerjoin(_first, and_(_first.c.activity_id == _a.id,
                                                         _first.c.user_id == bindparam("uid"))))
@@ -510,7 +504,7 @@ def check_in(caller: TokenCaller, token: str, location: dict | None = None, clie
 
 def _check_holder(caller: TokenCaller) -> None:
     """For the rare scan that found no activity: its token must still be held, as everywhere else."""
-    if not db.session.scalar(select(_CALLER_HOLDS_TOKEN), {"uid": caller.id,
+    if not db.session.scalar(select(HOLDS_TOKEN), {"uid": caller.id,
                                                           "token_version": caller.token_version}):
         raise token_revoked()
 

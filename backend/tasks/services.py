@@ -22,8 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
-from backend.auth.models import RoleAssignment, User
-from backend.auth.permissions import ROLE_CAPABILITIES, can, capability_scopes
+from backend.auth.conditions import HOLDS_TOKEN, holds, holds_token, on_a_line
+from backend.auth.models import User
+from backend.auth.permissions import can, capability_scopes
 from backend.auth.services import TokenCaller, require, token_revoked
 from backend.core.api import paginate
 from backend.core.db import UTCDateTime, db, dialect_insert, single_statement_connection, utcnow
@@ -220,34 +221,19 @@ def task_detail(user, task: Task) -> Task:
 
 _tasks, _claims, _grids = Task.__table__, TaskClaim.__table__, Grid.__table__
 _t, _cl, _g = _tasks.c, _claims.c, _grids.c
-_roles, _role_grids, _home = RoleAssignment.__table__, _grids.alias("role_grid"), _grids.alias("home")
-#: The person the token was issued to, while they still hold it (no logout everywhere since).
+_home = _grids.alias("home")
+#: The person the token was issued to, while they still hold it.
 _caller = User.__table__.alias("caller")
-_CALLER_HOLDS_TOKEN = and_(_caller.c.id == bindparam("uid"), _caller.c.token_version == bindparam("token_version"))
 
 _keyed = _claims.alias("keyed")
 
-
-def _roles_with(capability: str) -> list[str]:
-    return sorted(role for role, capabilities in ROLE_CAPABILITIES.items() if capability in capabilities)
-
-
-def _holds(capability: str, *where):
-    """SQL: the person holds ``capability`` through a role (on a grid meeting ``where``)."""
-    return exists().where(_roles.c.user_id == bindparam("uid"), _roles.c.role.in_(_roles_with(capability)), *where)
-
-
-def _on_a_line(path, other):
-    return or_(path.startswith(other), other.startswith(path))
-
-
-_MAY_CLAIM = _holds("tasks.claim")
+_MAY_CLAIM = holds("tasks.claim")
 #: ``member_covers`` in SQL: the task's grid is above or below a grid where the person may claim,
 #: or (once they may claim anywhere) their home.
 _ON_THE_MEMBERS_LINE = or_(
-    _holds("tasks.claim", _role_grids.c.id == _roles.c.grid_id, _on_a_line(_g.path, _role_grids.c.path)),
-    and_(_MAY_CLAIM, exists().where(_home.c.id == _caller.c.grid_id, _on_a_line(_g.path, _home.c.path))))
-_MANAGES = _holds("tasks.manage", _role_grids.c.id == _roles.c.grid_id, _g.path.startswith(_role_grids.c.path))
+    holds("tasks.claim", lambda role_path: on_a_line(_g.path, role_path)),
+    and_(_MAY_CLAIM, exists().where(_home.c.id == _caller.c.grid_id, on_a_line(_g.path, _home.c.path))))
+_MANAGES = holds("tasks.manage", lambda role_path: _g.path.startswith(role_path))
 
 #: What a claim is answered or refused from: the task, the person's standing and their claims on
 #: it, and the claim an earlier request with this request's Idempotency-Key made, on any task.
@@ -259,13 +245,13 @@ _CLAIM_FACTS = (
            _keyed.c.id.label("keyed_id"), _keyed.c.task_id.label("keyed_task_id"),
            _caller.c.id.is_not(None).label("holds_token"), _caller.c.real_name, _caller.c.nickname,
            _MAY_CLAIM.label("may_claim"), _ON_THE_MEMBERS_LINE.label("on_line"), _MANAGES.label("manages"))
-    .select_from(_tasks.join(_grids, _g.id == _t.grid_id).outerjoin(_caller, _CALLER_HOLDS_TOKEN)
+    .select_from(_tasks.join(_grids, _g.id == _t.grid_id).outerjoin(_caller, holds_token(_caller))
                  .outerjoin(_keyed, and_(_keyed.c.user_id == bindparam("uid"),
                                          _keyed.c.client_key == bindparam("client_key", type_=String))))
     .where(_t.id == bindparam("task_id"))
 )
 #: Without a task to ask about: the token still held, and the capability.
-_STANDING = select(exists().where(_CALLER_HOLDS_TOKEN).label("holds_token"), _MAY_CLAIM.label("may_claim"))
+_STANDING = select(HOLDS_TOKEN.label("holds_token"), _MAY_CLAIM.label("may_claim"))
 
 #: Take the slot of the claim just inserted (SQLite's step of the claim). As on PostgreSQL it does
 #: not ask whether one is left: the ``taken_within_slots`` CHECK holds the count.
@@ -280,7 +266,7 @@ def _insert_claim(dialect_name: str):
     member and key) turn a racing twin's into nothing."""
     row = (select(_t.id, bindparam("uid", type_=Integer), literal("claimed"), bindparam("now", type_=UTCDateTime()),
                   bindparam("client_key", type_=String))
-           .select_from(_tasks.join(_grids, _g.id == _t.grid_id).join(_caller, _CALLER_HOLDS_TOKEN))
+           .select_from(_tasks.join(_grids, _g.id == _t.grid_id).join(_caller, holds_token(_caller)))
            .where(_t.id == bindparam("task_id"), _t.taken < _t.slots,
                   _t.deadline > bindparam("now", type_=UTCDateTime()), _ON_THE_MEMBERS_LINE,
                   ~exists().where(_cl.task_id == _t.id, _cl.user_id == bindparam("uid"), _cl.status != "released"),
