@@ -185,7 +185,7 @@ def wait_until_serving(process: subprocess.Popen, endpoint: str, timeout: float 
         try:
             requests.get(endpoint, timeout=0.5)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still starting up
             time.sleep(0.1)
     pytest.fail(f"moto_server did not answer on {endpoint} within {timeout}s")
 
