@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from backend.auth.models import User
 from backend.auth.permissions import capability_scopes
-from backend.grids.models import Grid, in_bound_subtrees, subtree_values
+from backend.grids.models import Grid, in_bound_subtree_ids, subtree_values
 from backend.inbox.items import InboxItem, inbox_columns, later
 from backend.party.models import PartyRegistration
 from backend.party.services import REVIEW_TIME
@@ -25,7 +25,7 @@ def _selects(scope_count: int) -> tuple:
                                      subject=PartyRegistration.employer_org, detail=name, ref_id=User.id))
                .join(Grid, Grid.id == PartyRegistration.grid_id).join(User, User.id == PartyRegistration.user_id)
                .where(PartyRegistration.status == "pending",
-                      in_bound_subtrees(Grid.path, "registration_scope", scope_count)))
+                      in_bound_subtree_ids(PartyRegistration.grid_id, "registration_scope", scope_count)))
     return (pending,)
 
 

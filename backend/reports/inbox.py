@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, func, or_, select
 
 from backend.auth.models import User
 from backend.auth.permissions import capability_scopes
-from backend.grids.models import Grid, in_bound_subtrees, subtree_values
+from backend.grids.models import Grid, in_bound_subtree_ids, subtree_values
 from backend.inbox.items import InboxItem, inbox_columns
 from backend.reports.categories import category_of
 from backend.reports.models import Report
@@ -33,7 +33,7 @@ def _selects(scope_count: int, with_units: bool) -> tuple:
     selects = [select(*columns).join(Grid, Grid.id == Report.grid_id).where(Report.status == "dispatched", to_them)]
     if scope_count:
         selects.append(select(*columns).join(Grid, Grid.id == Report.grid_id)
-                       .where(in_bound_subtrees(Grid.path, "report_scope", scope_count),
+                       .where(in_bound_subtree_ids(Report.grid_id, "report_scope", scope_count),
                               Report.status.in_(WAITING_AT_GRID)))
     return tuple(selects)
 

@@ -80,6 +80,8 @@ class Report(db.Model):
     __tablename__ = "reports"
     __table_args__ = (
         Index("ix_reports_status_deadline", "status", "deadline_at"),
+        # What waits at a leader's grids: the inbox looks up each grid of the subtree by both.
+        Index("ix_reports_grid_status", "grid_id", "status"),
         Index("ix_reports_category_lat", "category", "lat"),
         Index("ix_reports_waiting_deadline", "deadline_at",
               postgresql_where=text(WAITING_NOT_MARKED), sqlite_where=text(WAITING_NOT_MARKED)),
@@ -105,7 +107,7 @@ class Report(db.Model):
     #: The grid the report was filed in; statistics and who may see it follow this one.
     origin_grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id"))  # indexed first in ix_reports_origin_grid_created
     #: The grid it waits at now: moves up one level per escalation.
-    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id"), index=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id"))  # indexed first in ix_reports_grid_status
     status: Mapped[str] = mapped_column(String(16), default="submitted")
     #: WeChat's check of the description and address, made by a job after the submission:
     #: pending, then pass, review or risky (``pass`` too once a person released the report it

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, func, select
 
 from backend.auth.models import User
 from backend.auth.permissions import capability_scopes
-from backend.grids.models import Grid, in_bound_subtrees, subtree_values
+from backend.grids.models import Grid, in_bound_subtree_ids, subtree_values
 from backend.inbox.items import InboxItem, inbox_columns
 from backend.tasks.models import Task, TaskClaim
 
@@ -23,7 +23,7 @@ def _selects(scope_count: int) -> tuple:
               .join(Task, TaskClaim.task_id == Task.id).join(Grid, Task.grid_id == Grid.id)
               .join(User, TaskClaim.user_id == User.id)
               .where(TaskClaim.status == "submitted", TaskClaim.user_id != bindparam("task_user"),
-                     in_bound_subtrees(Grid.path, "task_scope", scope_count)))
+                     in_bound_subtree_ids(Task.grid_id, "task_scope", scope_count)))
     return (proofs,)
 
 

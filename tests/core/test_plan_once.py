@@ -1,0 +1,46 @@
+"""The inbox and the report list are planned once per connection, not for every call's values
+(``plan_once``): planning them took longer than running them."""
+import os
+
+import pytest
+from sqlalchemy import text
+
+from backend.auth.services import issue_access_token, user_from_token
+from backend.core.db import db
+from backend.inbox.services import inbox_page
+from backend.reports.listing import summary_page
+from tests.inbox.test_inbox import waiting_report
+
+pytestmark = pytest.mark.skipif("postgresql" not in os.environ.get("TEST_DATABASE_URL", ""),
+                                reason="PostgreSQL's plan cache; runs in the PostgreSQL pass")
+
+PLANS = text("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE :fragment")
+
+
+def plans_after_seven_calls(read, fragment: str) -> list:
+    for _ in range(7):  # one transaction, so one connection; psycopg prepares at the fifth execution
+        read()
+    return db.session.execute(PLANS, {"fragment": f"%{fragment}%"}).all()
+
+
+@pytest.fixture
+def leader(tree, make_user):
+    person = make_user(roles=[("grid_leader", tree["a"])])
+    waiting_report(tree["a1"], hours=1)
+    return user_from_token(issue_access_token(person)[0])
+
+
+def test_the_inbox_keeps_one_generic_plan(leader):
+    def read():
+        assert inbox_page(leader, 1, 20)["total"] == 1
+
+    plans = plans_after_seven_calls(read, "waiting")
+    assert plans and all(generic >= 1 and custom == 0 for generic, custom in plans)
+
+
+def test_a_grids_report_list_keeps_one_generic_plan(leader, tree):
+    def read():
+        assert summary_page(leader, {"grid_id": tree["a"].id})["total"] == 1
+
+    plans = plans_after_seven_calls(read, "matching")
+    assert plans and all(generic >= 1 and custom == 0 for generic, custom in plans)
