@@ -148,12 +148,11 @@ def _in_grid_ids_postgresql(element: _in_grid_ids, compiler, **kw) -> str:
 def in_bound_subtree_ids(grid_id, name: str, count: int):
     """``grid_id`` is a grid in any of ``count`` bound subtrees (as ``in_bound_subtrees``).
 
-    PostgreSQL sees an array made by a subquery as ten values, in a generic plan as in a custom
-    one, where it estimates a bound path range at 0.5% of all grids (200 of the city's 40,000)
-    and hashes whole tables for it. Seen as ten grids, the rows are looked up grid by grid, which
-    suits a leader's subtree, and the generic plan costs the same as a custom one, so a prepared
-    statement keeps it and is not planned again on every call (that planning took longer than
-    running the inbox or a report list).
+    PostgreSQL sees an array made by a subquery as about ten values, in a generic plan as in a
+    custom one, where it estimates a bound path range at 0.5% of all grids (200 of the city's
+    40,000) and hashes whole tables for it. Given the grids' own id, the plan takes the subtree's
+    grids by key and looks up each one's rows by index, which suits a leader's subtree, so one
+    generic plan serves every caller (``plan_once``).
     """
     return _in_grid_ids(grid_id, select(Grid.id).where(in_bound_subtrees(Grid.path, name, count)))
 

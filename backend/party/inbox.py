@@ -25,7 +25,7 @@ def _selects(scope_count: int) -> tuple:
                                      subject=PartyRegistration.employer_org, detail=name, ref_id=User.id))
                .join(Grid, Grid.id == PartyRegistration.grid_id).join(User, User.id == PartyRegistration.user_id)
                .where(PartyRegistration.status == "pending",
-                      in_bound_subtree_ids(PartyRegistration.grid_id, "registration_scope", scope_count)))
+                      in_bound_subtree_ids(Grid.id, "registration_scope", scope_count)))
     return (pending,)
 
 

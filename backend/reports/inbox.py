@@ -33,7 +33,7 @@ def _selects(scope_count: int, with_units: bool) -> tuple:
     selects = [select(*columns).join(Grid, Grid.id == Report.grid_id).where(Report.status == "dispatched", to_them)]
     if scope_count:
         selects.append(select(*columns).join(Grid, Grid.id == Report.grid_id)
-                       .where(in_bound_subtree_ids(Report.grid_id, "report_scope", scope_count),
+                       .where(in_bound_subtree_ids(Grid.id, "report_scope", scope_count),
                               Report.status.in_(WAITING_AT_GRID)))
     return tuple(selects)
 

@@ -23,7 +23,7 @@ def _selects(scope_count: int) -> tuple:
               .join(Task, TaskClaim.task_id == Task.id).join(Grid, Task.grid_id == Grid.id)
               .join(User, TaskClaim.user_id == User.id)
               .where(TaskClaim.status == "submitted", TaskClaim.user_id != bindparam("task_user"),
-                     in_bound_subtree_ids(Task.grid_id, "task_scope", scope_count)))
+                     in_bound_subtree_ids(Grid.id, "task_scope", scope_count)))
     return (proofs,)
 
 
