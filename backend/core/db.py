@@ -74,13 +74,15 @@ def single_statement_connection():
     return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
-def plan_once(connection) -> None:
-    """Have PostgreSQL plan this transaction's prepared statements once, not for each call's values.
+def force_generic_plans(connection) -> None:
+    """Have PostgreSQL plan the rest of this transaction's prepared statements without their values,
+    once per connection, instead of for each call.
 
-    For a statement whose generic plan is as good as a custom one (measured, and written for it:
-    ``in_bound_subtree_ids``), where PostgreSQL's own choice keeps planning it on every call
-    because its estimate of the generic plan is too high: that planning took longer than the
-    statement's run. One SET LOCAL round trip; it ends with the transaction."""
+    For statements whose generic plan was measured to be as fast as a custom one, but whose
+    estimate of it PostgreSQL's own choice found too costly, so that it planned every call, which
+    took longer than the run. One SET LOCAL round trip; it ends with the transaction, and a
+    connection in autocommit (``single_statement_connection``) must not call it: there it would
+    have no effect."""
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
 

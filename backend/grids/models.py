@@ -123,8 +123,8 @@ def in_bound_subtrees(path, name: str, count: int):
                           for i in range(count)))
 
 
-class _in_grid_ids(ColumnElement):
-    """``column IN (ids)``, written for PostgreSQL as ``column = ANY(ARRAY(ids))``: see ``in_bound_subtree_ids``."""
+class _equals_any_of(ColumnElement):
+    """``column IN (ids)``, written for PostgreSQL as ``column = ANY(ARRAY(ids))`` (``in_bound_subtree_ids`` says why)."""
 
     inherit_cache = True
     type = Boolean()
@@ -135,26 +135,26 @@ class _in_grid_ids(ColumnElement):
         self.column, self.ids = column, ids
 
 
-@compiles(_in_grid_ids)
-def _in_grid_ids_default(element: _in_grid_ids, compiler, **kw) -> str:
+@compiles(_equals_any_of)
+def _equals_any_of_default(element: _equals_any_of, compiler, **kw) -> str:
     return compiler.process(element.column.in_(element.ids), **kw)
 
 
-@compiles(_in_grid_ids, "postgresql")
-def _in_grid_ids_postgresql(element: _in_grid_ids, compiler, **kw) -> str:
+@compiles(_equals_any_of, "postgresql")
+def _equals_any_of_postgresql(element: _equals_any_of, compiler, **kw) -> str:
     return f"{compiler.process(element.column, **kw)} = ANY(ARRAY({compiler.process(element.ids.scalar_subquery(), **kw)}))"
 
 
 def in_bound_subtree_ids(grid_id, name: str, count: int):
-    """``grid_id`` is a grid in any of ``count`` bound subtrees (as ``in_bound_subtrees``).
+    """``grid_id`` is a grid in any of ``count`` bound subtrees, found by their paths first.
 
-    PostgreSQL sees an array made by a subquery as about ten values, in a generic plan as in a
-    custom one, where it estimates a bound path range at 0.5% of all grids (200 of the city's
-    40,000) and hashes whole tables for it. Given the grids' own id, the plan takes the subtree's
-    grids by key and looks up each one's rows by index, which suits a leader's subtree, so one
-    generic plan serves every caller (``plan_once``).
+    For a statement planned without its values (``force_generic_plans``): PostgreSQL guesses a
+    bound path range at 0.5% of all grids (about 200 of the bench city's 47,000), but sizes an
+    array made by a subquery alike with or without values. Given the grids' own id, the plan
+    takes the subtree's grids by key and looks up each one's rows by index, which suits any
+    leader's subtree.
     """
-    return _in_grid_ids(grid_id, select(Grid.id).where(in_bound_subtrees(Grid.path, name, count)))
+    return _equals_any_of(grid_id, select(Grid.id).where(in_bound_subtrees(Grid.path, name, count)))
 
 
 def subtree_values(name: str, grids) -> dict:

@@ -6,7 +6,7 @@ import functools
 from sqlalchemy import bindparam, func, select, union_all
 
 from backend.auth.models import User
-from backend.core.db import db, plan_once, utcnow
+from backend.core.db import db, force_generic_plans, utcnow
 from backend.core.domains import domain_modules
 
 
@@ -35,7 +35,7 @@ def inbox_page(user: User, page: int, page_size: int) -> dict:
     connection = db.session.connection()  # plain rows: the session's ORM layer has nothing to do here
     # The selects find the subtrees' grids first (in_bound_subtree_ids): one generic plan serves
     # a micro-grid's leader and a street's alike, and is as fast as one planned for their values.
-    plan_once(connection)
+    force_generic_plans(connection)
     rows = connection.execute(paged, {**values, "page_size": page_size, "page_offset": (page - 1) * page_size}).all()
     # An empty page has no row to carry the total: an empty first page means none, a later one counts apart.
     total = rows[0].total if rows else 0 if page == 1 else connection.scalar(count, values)

@@ -1,5 +1,5 @@
-"""The inbox and the report list are planned once per connection, not for every call's values
-(``plan_once``): planning them took longer than running them."""
+"""The inbox and a grid's report list are planned without their values once per connection, not
+for every call (``force_generic_plans``): planning them took longer than running them."""
 import os
 
 import pytest
@@ -18,7 +18,7 @@ PLANS = text("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHE
 
 
 def plans_after_seven_calls(read, fragment: str) -> list:
-    for _ in range(7):  # one transaction, so one connection; psycopg prepares at the fifth execution
+    for _ in range(7):  # one transaction, so one connection; psycopg prepares a statement run five times
         read()
     return db.session.execute(PLANS, {"fragment": f"%{fragment}%"}).all()
 
