@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, String, and_, bindparam, exists, false, func, or_, select
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from backend.core.db import GridPath, db
 

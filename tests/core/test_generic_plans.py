@@ -17,10 +17,12 @@ pytestmark = pytest.mark.skipif("postgresql" not in os.environ.get("TEST_DATABAS
 PLANS = text("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE :fragment")
 
 
-def plans_after_seven_calls(read, fragment: str) -> list:
+def assert_generic_plans_only(read, fragment: str) -> None:
+    """After seven ``read()`` calls, the prepared statements whose text holds ``fragment`` ran generic plans only."""
     for _ in range(7):  # one transaction, so one connection; psycopg prepares a statement run five times
         read()
-    return db.session.execute(PLANS, {"fragment": f"%{fragment}%"}).all()
+    plans = db.session.execute(PLANS, {"fragment": f"%{fragment}%"}).all()
+    assert plans and all(generic >= 1 and custom == 0 for generic, custom in plans)
 
 
 @pytest.fixture
@@ -34,13 +36,11 @@ def test_the_inbox_keeps_one_generic_plan(leader):
     def read():
         assert inbox_page(leader, 1, 20)["total"] == 1
 
-    plans = plans_after_seven_calls(read, "waiting")
-    assert plans and all(generic >= 1 and custom == 0 for generic, custom in plans)
+    assert_generic_plans_only(read, "waiting")
 
 
 def test_a_grids_report_list_keeps_one_generic_plan(leader, tree):
     def read():
         assert summary_page(leader, {"grid_id": tree["a"].id})["total"] == 1
 
-    plans = plans_after_seven_calls(read, "matching")
-    assert plans and all(generic >= 1 and custom == 0 for generic, custom in plans)
+    assert_generic_plans_only(read, "matching")
